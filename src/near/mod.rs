@@ -1,0 +1,2 @@
+//! Near-duplicate detection: shingles, MinHash with LSH banding, SimHash and
+//! n-gram containment.
