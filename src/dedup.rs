@@ -1,0 +1,381 @@
+//! The deduplicator: settings, and the pure per-document stage.
+
+use crate::index::Index;
+use crate::segment;
+use crate::{Error, Fingerprint, Level, Normalizer, ParagraphMode, Preset, Report, Span};
+
+/// Finds duplicate segments inside one text, and makes [`Index`]es that find
+/// them across many.
+///
+/// Build one with [`Dedup::builder`] (or take the defaults with
+/// [`Dedup::new`]); the settings are validated once, and running it never
+/// fails and never panics, whatever the text.
+///
+/// ```
+/// use textdedup::{Dedup, Level};
+///
+/// let dedup = Dedup::builder().levels([Level::Paragraph, Level::Sentence]).build()?;
+/// let text = "The cat sat on the mat.\nA dog barked. The cat sat on the mat.";
+/// let report = dedup.check(text);
+/// // The second line's last sentence repeats the first line.
+/// let dup = report.at(Level::Sentence).next().unwrap();
+/// assert_eq!(&text[dup.span.range()], "The cat sat on the mat.");
+/// assert_eq!(dup.of.span.start, 0);
+/// # Ok::<(), textdedup::Error>(())
+/// ```
+#[derive(Clone, Debug)]
+pub struct Dedup {
+    config: Config,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct Config {
+    pub(crate) levels: Vec<Level>,
+    pub(crate) normalizer: Normalizer,
+    pub(crate) paragraph_mode: ParagraphMode,
+    pub(crate) span_sentences: usize,
+    pub(crate) min_chars: usize,
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config {
+            levels: vec![Level::Paragraph],
+            normalizer: Normalizer::new(Preset::Default),
+            paragraph_mode: ParagraphMode::Auto,
+            span_sentences: 3,
+            min_chars: 10,
+        }
+    }
+}
+
+impl Default for Dedup {
+    fn default() -> Dedup {
+        Dedup::new()
+    }
+}
+
+impl Dedup {
+    /// A deduplicator with the default settings: exact duplicates at
+    /// paragraph level, [`Preset::Default`] normalization,
+    /// [`ParagraphMode::Auto`], and segments of fewer than 10 letters or
+    /// digits never flagged.
+    ///
+    /// ```
+    /// let report = textdedup::Dedup::new().check("Hello there, world.\n\nHello there, world!");
+    /// assert_eq!(report.duplicates.len(), 1);
+    /// ```
+    pub fn new() -> Dedup {
+        Dedup {
+            config: Config::default(),
+        }
+    }
+
+    /// A builder to choose the settings.
+    ///
+    /// ```
+    /// use textdedup::{Dedup, Level};
+    /// let dedup = Dedup::builder().levels([Level::Sentence]).min_chars(1).build()?;
+    /// assert_eq!(dedup.levels(), &[Level::Sentence]);
+    /// # Ok::<(), textdedup::Error>(())
+    /// ```
+    pub fn builder() -> DedupBuilder {
+        DedupBuilder {
+            config: Config::default(),
+        }
+    }
+
+    /// The levels checked, from the largest segments to the smallest.
+    pub fn levels(&self) -> &[Level] {
+        &self.config.levels
+    }
+
+    /// The normalizer applied to every segment.
+    pub fn normalizer(&self) -> &Normalizer {
+        &self.config.normalizer
+    }
+
+    /// How texts are split into paragraphs.
+    pub fn paragraph_mode(&self) -> ParagraphMode {
+        self.config.paragraph_mode
+    }
+
+    /// The number of sentences in a [`Level::SentenceSpan`] window.
+    pub fn span_sentences(&self) -> usize {
+        self.config.span_sentences
+    }
+
+    /// The minimum number of letters and digits a normalized segment needs to
+    /// be flagged.
+    pub fn min_chars(&self) -> usize {
+        self.config.min_chars
+    }
+
+    /// Finds the segments of `text` that repeat earlier segments of `text`.
+    ///
+    /// The first occurrence, the one with the earliest byte offset, is kept;
+    /// every later one is reported as its duplicate.
+    ///
+    /// ```
+    /// let text = "Breaking news today.\nSomething else.\nBreaking news today.";
+    /// let report = textdedup::Dedup::new().check(text);
+    /// assert_eq!(report.duplicates[0].span.start, 37);
+    /// assert_eq!(report.duplicates[0].of.span.start, 0);
+    /// assert_eq!(report.duplicates[0].of.doc, None);
+    /// ```
+    pub fn check(&self, text: &str) -> Report {
+        self.index().check_sketch(None, &self.sketch(text))
+    }
+
+    /// An empty index for finding duplicates across documents.
+    ///
+    /// ```
+    /// use textdedup::{Dedup, DocId};
+    /// let mut index = Dedup::new().index();
+    /// index.insert("a", "A paragraph that gets copied.");
+    /// let report = index.insert("b", "Other text first.\nA paragraph that gets copied.");
+    /// assert_eq!(report.duplicates[0].of.doc, Some(DocId::from("a")));
+    /// ```
+    pub fn index(&self) -> Index {
+        Index::new(self.clone())
+    }
+
+    /// The pure, per-document stage: segments `text` at every level and
+    /// fingerprints each normalized segment.
+    ///
+    /// A sketch depends on nothing but the text and the settings, so sketches
+    /// can be made on many threads and handed to [`Index::insert_sketch`] in
+    /// order.
+    ///
+    /// ```
+    /// let dedup = textdedup::Dedup::new();
+    /// let text = "One paragraph of text.\nAnother paragraph of text.";
+    /// let sketch = dedup.sketch(text);
+    /// assert_eq!(sketch.text_len(), text.len());
+    /// assert_eq!(sketch.segments().count(), 2);
+    /// ```
+    pub fn sketch(&self, text: &str) -> Sketch {
+        let mut sketch = Sketch {
+            text_len: text.len(),
+            levels: Vec::with_capacity(self.config.levels.len()),
+        };
+        let mut buf = String::new();
+        for &level in &self.config.levels {
+            let mut out = LevelSketch {
+                level,
+                keys: Vec::new(),
+                segments: 0,
+                short: 0,
+                bytes: 0,
+            };
+            self.for_each_segment(text, level, |span, segment| {
+                out.segments += 1;
+                out.bytes += span.len();
+                self.config.normalizer.normalize_into(segment, &mut buf);
+                if has_min_chars(&buf, self.config.min_chars) {
+                    out.keys.push(SegmentKey {
+                        span,
+                        fingerprint: Fingerprint::of(&buf),
+                    });
+                } else {
+                    out.short += 1;
+                }
+            });
+            sketch.levels.push(out);
+        }
+        sketch
+    }
+
+    fn for_each_segment<'t>(&self, text: &'t str, level: Level, mut f: impl FnMut(Span, &'t str)) {
+        let mode = self.config.paragraph_mode;
+        match level {
+            Level::Document => {
+                if let Some((span, s)) = segment::document(text) {
+                    f(span, s);
+                }
+            }
+            Level::Paragraph => segment::paragraphs(text, mode).for_each(|(span, s)| f(span, s)),
+            Level::Sentence => segment::sentences(text, mode).for_each(|(span, s)| f(span, s)),
+            Level::SentenceSpan => {
+                segment::sentence_windows(text, mode, self.config.span_sentences)
+                    .for_each(|(span, s)| f(span, s))
+            }
+        }
+    }
+}
+
+/// Whether `normalized` has at least `min` letters or digits.
+fn has_min_chars(normalized: &str, min: usize) -> bool {
+    if min == 0 {
+        return true;
+    }
+    let mut count = 0;
+    for c in normalized.chars() {
+        if c.is_alphanumeric() {
+            count += 1;
+            if count >= min {
+                return true;
+            }
+        }
+    }
+    false
+}
+
+/// Builds a [`Dedup`]; every option has a default.
+#[derive(Clone, Debug)]
+pub struct DedupBuilder {
+    config: Config,
+}
+
+impl DedupBuilder {
+    /// The levels to check (default: paragraphs only). Several levels are
+    /// checked independently and share one report and one cleaned text.
+    ///
+    /// ```
+    /// use textdedup::{Dedup, Level};
+    /// let dedup = Dedup::builder().levels([Level::Sentence, Level::Document]).build()?;
+    /// assert_eq!(dedup.levels(), &[Level::Document, Level::Sentence]);
+    /// # Ok::<(), textdedup::Error>(())
+    /// ```
+    pub fn levels(&mut self, levels: impl IntoIterator<Item = Level>) -> &mut DedupBuilder {
+        let mut levels: Vec<Level> = levels.into_iter().collect();
+        levels.sort_unstable();
+        levels.dedup();
+        self.config.levels = levels;
+        self
+    }
+
+    /// The normalization preset (default [`Preset::Default`]); replaces any
+    /// normalizer set before.
+    ///
+    /// ```
+    /// use textdedup::{Dedup, Preset};
+    /// let dedup = Dedup::builder().preset(Preset::C4).build()?;
+    /// assert_eq!(dedup.normalizer().preset(), Preset::C4);
+    /// # Ok::<(), textdedup::Error>(())
+    /// ```
+    pub fn preset(&mut self, preset: Preset) -> &mut DedupBuilder {
+        self.config.normalizer = Normalizer::new(preset);
+        self
+    }
+
+    /// A normalizer with options beyond its preset.
+    ///
+    /// ```
+    /// use textdedup::{Dedup, Normalizer, Preset};
+    /// let normalizer = Normalizer::builder(Preset::Default).fold_digits(true).build()?;
+    /// let dedup = Dedup::builder().normalizer(normalizer).build()?;
+    /// assert!(dedup.normalizer().folds_digits());
+    /// # Ok::<(), textdedup::Error>(())
+    /// ```
+    pub fn normalizer(&mut self, normalizer: Normalizer) -> &mut DedupBuilder {
+        self.config.normalizer = normalizer;
+        self
+    }
+
+    /// How texts are split into paragraphs (default [`ParagraphMode::Auto`]).
+    ///
+    /// ```
+    /// use textdedup::{Dedup, ParagraphMode};
+    /// let dedup = Dedup::builder().paragraph_mode(ParagraphMode::Lines).build()?;
+    /// assert_eq!(dedup.paragraph_mode(), ParagraphMode::Lines);
+    /// # Ok::<(), textdedup::Error>(())
+    /// ```
+    pub fn paragraph_mode(&mut self, mode: ParagraphMode) -> &mut DedupBuilder {
+        self.config.paragraph_mode = mode;
+        self
+    }
+
+    /// The number of consecutive sentences in a [`Level::SentenceSpan`]
+    /// window (default 3, as in C4); at least 1.
+    ///
+    /// ```
+    /// let err = textdedup::Dedup::builder().span_sentences(0).build().unwrap_err();
+    /// assert!(err.to_string().contains("span_sentences"));
+    /// ```
+    pub fn span_sentences(&mut self, k: usize) -> &mut DedupBuilder {
+        self.config.span_sentences = k;
+        self
+    }
+
+    /// Segments whose normalized form has fewer letters and digits than this
+    /// are never flagged, nor kept as the original of anything (default 10:
+    /// "Yes." or a lone "--" repeat without harm, a nine-word title does
+    /// not).
+    ///
+    /// ```
+    /// use textdedup::Dedup;
+    /// let text = "Yes.\nYes.";
+    /// assert!(Dedup::new().check(text).is_empty());
+    /// let eager = Dedup::builder().min_chars(1).build()?;
+    /// assert_eq!(eager.check(text).duplicates.len(), 1);
+    /// # Ok::<(), textdedup::Error>(())
+    /// ```
+    pub fn min_chars(&mut self, min: usize) -> &mut DedupBuilder {
+        self.config.min_chars = min;
+        self
+    }
+
+    /// Validates the settings and builds the deduplicator.
+    ///
+    /// ```
+    /// let err = textdedup::Dedup::builder().levels([]).build().unwrap_err();
+    /// assert!(err.to_string().contains("levels"));
+    /// ```
+    pub fn build(&self) -> Result<Dedup, Error> {
+        if self.config.levels.is_empty() {
+            return Err(Error::config(
+                "levels",
+                "no level to check: choose at least one of document, paragraph, span, sentence",
+            ));
+        }
+        if self.config.span_sentences == 0 {
+            return Err(Error::config(
+                "span_sentences",
+                "a sentence window needs at least 1 sentence (3 is the usual choice)",
+            ));
+        }
+        Ok(Dedup {
+            config: self.config.clone(),
+        })
+    }
+}
+
+/// The fingerprints of one document's segments: the output of the pure
+/// per-document stage, see [`Dedup::sketch`].
+#[derive(Clone, Debug)]
+pub struct Sketch {
+    text_len: usize,
+    pub(crate) levels: Vec<LevelSketch>,
+}
+
+impl Sketch {
+    /// The length in bytes of the sketched text.
+    pub fn text_len(&self) -> usize {
+        self.text_len
+    }
+
+    /// Every fingerprinted segment: its level, span and fingerprint, level by
+    /// level and in text order within a level. Segments too short to be
+    /// flagged are left out.
+    pub fn segments(&self) -> impl Iterator<Item = (Level, Span, Fingerprint)> + '_ {
+        self.levels
+            .iter()
+            .flat_map(|l| l.keys.iter().map(move |k| (l.level, k.span, k.fingerprint)))
+    }
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct LevelSketch {
+    pub(crate) level: Level,
+    pub(crate) keys: Vec<SegmentKey>,
+    pub(crate) segments: usize,
+    pub(crate) short: usize,
+    pub(crate) bytes: usize,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct SegmentKey {
+    pub(crate) span: Span,
+    pub(crate) fingerprint: Fingerprint,
+}

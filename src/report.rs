@@ -1,0 +1,206 @@
+//! What a check found: duplicates, clusters and statistics.
+
+use crate::{DocId, Level, Method, Span};
+
+/// Where the text a duplicate repeats was first seen.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Origin {
+    /// The document that holds the kept copy; `None` means the same text the
+    /// report is about.
+    pub doc: Option<DocId>,
+    /// The kept copy's span in that document.
+    pub span: Span,
+}
+
+/// One segment that repeats earlier text.
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Duplicate {
+    /// The level at which the segment was compared.
+    pub level: Level,
+    /// The segment's span in the checked text.
+    pub span: Span,
+    /// How it was found.
+    pub method: Method,
+    /// How similar it is to what it duplicates: 1.0 for exact duplicates,
+    /// otherwise the method's similarity score.
+    pub score: f64,
+    /// The kept segment it duplicates.
+    pub of: Origin,
+}
+
+/// A kept segment and the segments of the checked text that duplicate it.
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Cluster {
+    /// The level of the segments.
+    pub level: Level,
+    /// The kept copy.
+    pub kept: Origin,
+    /// The spans in the checked text that duplicate it, in text order.
+    pub duplicates: Vec<Span>,
+}
+
+/// Counts for one level.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct LevelStats {
+    /// The level counted.
+    pub level: Level,
+    /// Segments found at this level.
+    pub segments: usize,
+    /// Segments shorter than the minimum size, never flagged.
+    pub short: usize,
+    /// Segments flagged as duplicates.
+    pub duplicates: usize,
+    /// Bytes in all segments.
+    pub bytes: usize,
+    /// Bytes in duplicate segments.
+    pub duplicate_bytes: usize,
+}
+
+impl LevelStats {
+    /// All counts zero.
+    ///
+    /// ```
+    /// let stats = textdedup::LevelStats::new(textdedup::Level::Sentence);
+    /// assert_eq!(stats.segments, 0);
+    /// ```
+    pub fn new(level: Level) -> LevelStats {
+        LevelStats {
+            level,
+            segments: 0,
+            short: 0,
+            duplicates: 0,
+            bytes: 0,
+            duplicate_bytes: 0,
+        }
+    }
+
+    /// The fraction of segments that are duplicates (Gopher's "duplicate line
+    /// fraction" at paragraph level); 0 when there are no segments.
+    ///
+    /// ```
+    /// use textdedup::{Level, LevelStats};
+    /// let stats = LevelStats { segments: 4, duplicates: 1, ..LevelStats::new(Level::Paragraph) };
+    /// assert_eq!(stats.duplicate_fraction(), 0.25);
+    /// ```
+    pub fn duplicate_fraction(&self) -> f64 {
+        ratio(self.duplicates, self.segments)
+    }
+
+    /// The fraction of segment bytes that are in duplicates (Gopher's
+    /// "characters in duplicate lines"); 0 when there are no segments.
+    ///
+    /// ```
+    /// use textdedup::{Level, LevelStats};
+    /// let stats = LevelStats { bytes: 200, duplicate_bytes: 50, ..LevelStats::new(Level::Paragraph) };
+    /// assert_eq!(stats.duplicate_byte_fraction(), 0.25);
+    /// ```
+    pub fn duplicate_byte_fraction(&self) -> f64 {
+        ratio(self.duplicate_bytes, self.bytes)
+    }
+}
+
+fn ratio(part: usize, whole: usize) -> f64 {
+    if whole == 0 {
+        0.0
+    } else {
+        part as f64 / whole as f64
+    }
+}
+
+/// Statistics of one checked text.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Stats {
+    /// The length of the checked text in bytes.
+    pub text_bytes: usize,
+    /// One entry per level checked, in the order of [`Level::ALL`].
+    pub levels: Vec<LevelStats>,
+}
+
+impl Stats {
+    /// The counts for `level`, if it was checked.
+    ///
+    /// ```
+    /// use textdedup::{Dedup, Level};
+    /// let report = Dedup::new().check("A paragraph long enough.\nA paragraph long enough.");
+    /// assert_eq!(report.stats.level(Level::Paragraph).unwrap().duplicates, 1);
+    /// assert!(report.stats.level(Level::Sentence).is_none());
+    /// ```
+    pub fn level(&self, level: Level) -> Option<&LevelStats> {
+        self.levels.iter().find(|s| s.level == level)
+    }
+}
+
+/// Everything a check found in one text.
+///
+/// A report holds spans, not borrowed strings, so it outlives the text and
+/// can be serialized; pass the same text back to [`Report::cleaned`] to get
+/// the text without its duplicates.
+#[derive(Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Report {
+    /// Every duplicate segment, ordered by start, then by level from the
+    /// largest segments to the smallest.
+    pub duplicates: Vec<Duplicate>,
+    /// The duplicates grouped by the kept segment they repeat, ordered by
+    /// their first duplicate.
+    pub clusters: Vec<Cluster>,
+    /// Counts per level.
+    pub stats: Stats,
+}
+
+impl Report {
+    /// Whether nothing was found.
+    ///
+    /// ```
+    /// assert!(textdedup::Dedup::new().check("Nothing repeats here.").is_empty());
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        self.duplicates.is_empty()
+    }
+
+    /// The duplicates found at `level`.
+    ///
+    /// ```
+    /// use textdedup::{Dedup, Level};
+    /// let report = Dedup::new().check("Same words again here.\nSame words again here.");
+    /// assert_eq!(report.at(Level::Paragraph).count(), 1);
+    /// ```
+    pub fn at(&self, level: Level) -> impl Iterator<Item = &Duplicate> {
+        self.duplicates.iter().filter(move |d| d.level == level)
+    }
+
+    /// `text` with every duplicate removed and everything kept formatted as
+    /// it was.
+    ///
+    /// `text` must be the text this report was made from. Removing a
+    /// paragraph removes its lines and one line break, removing a sentence
+    /// removes it and the white space after it, and no run of blank lines is
+    /// left where there was none. Spans that do not fit `text` are ignored.
+    ///
+    /// ```
+    /// use textdedup::Dedup;
+    /// let text = "First paragraph here.\nSecond paragraph here.\nFirst paragraph here.";
+    /// let report = Dedup::new().check(text);
+    /// assert_eq!(report.cleaned(text), "First paragraph here.\nSecond paragraph here.");
+    /// ```
+    pub fn cleaned(&self, text: &str) -> String {
+        let spans: Vec<Span> = self.duplicates.iter().map(|d| d.span).collect();
+        crate::clean::remove_spans(text, &spans)
+    }
+
+    /// The number of bytes [`Report::cleaned`] removes from `text`.
+    ///
+    /// ```
+    /// use textdedup::Dedup;
+    /// let text = "Repeated line of text.\nRepeated line of text.";
+    /// assert_eq!(Dedup::new().check(text).removed_bytes(text), 23);
+    /// ```
+    pub fn removed_bytes(&self, text: &str) -> usize {
+        text.len() - self.cleaned(text).len()
+    }
+}
