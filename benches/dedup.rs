@@ -1,0 +1,43 @@
+//! Exact paragraph dedup end to end: segment, normalize, fingerprint and
+//! insert every document of the corpus into a fresh index.
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use std::hint::black_box;
+use textdedup::{Dedup, Level};
+
+#[path = "common/mod.rs"]
+mod common;
+
+fn exact_paragraphs(c: &mut Criterion) {
+    let dedup = Dedup::new();
+    let mut group = c.benchmark_group("exact_paragraph_dedup");
+
+    let seed = common::SEED_ARTICLE;
+    group.throughput(Throughput::Bytes(seed.len() as u64));
+    group.bench_function("seed_article", |b| {
+        b.iter(|| {
+            let report = dedup.check(black_box(seed));
+            assert_eq!(report.duplicates.len(), 4);
+        })
+    });
+
+    if let Some(texts) = common::corpus_texts(32 << 20) {
+        group.throughput(Throughput::Bytes(common::total_bytes(&texts)));
+        group.sample_size(10);
+        group.bench_function("corpus_index_insert", |b| {
+            b.iter(|| {
+                let mut index = dedup.index();
+                let mut dups = 0;
+                for (i, text) in texts.iter().enumerate() {
+                    dups += index.insert(i as u64, text).duplicates.len();
+                }
+                assert!(dups > 0);
+                black_box(index.segments(Level::Paragraph))
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, exact_paragraphs);
+criterion_main!(benches);
