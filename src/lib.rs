@@ -1,5 +1,85 @@
-//! Find and remove duplicate and near-duplicate text at the paragraph,
-//! sentence, sentence-window and document level, using normalized hashing.
+//! Find and remove duplicate text — paragraphs, sentences, windows of
+//! sentences and whole documents — inside one document or across a corpus.
+//!
+//! Text is split into segments, each with its byte [`Span`] in the original
+//! text; each segment is normalized (Unicode NFKC, case folding, punctuation
+//! and white space folded, by a [`Preset`]) and fingerprinted with a stable
+//! 128-bit hash; segments whose fingerprints were seen before are reported as
+//! duplicates of the first occurrence. A [`Report`] says, for every duplicate,
+//! what it duplicates, and gives back the text without the duplicates.
+//!
+//! # Example: remove repeated paragraphs from one document
+//!
+//! ```
+//! use textdedup::{Dedup, Level};
+//!
+//! let text = "\
+//! Stocks rose on Friday.
+//! Oil prices fell sharply.
+//! Stocks rose on Friday.";
+//! let report = Dedup::new().check(text);
+//! let dup = &report.duplicates[0];
+//! assert_eq!(dup.level, Level::Paragraph);
+//! assert_eq!(&text[dup.span.range()], "Stocks rose on Friday.");
+//! assert_eq!(dup.of.span.start, 0); // what it repeats
+//! assert_eq!(report.cleaned(text), "Stocks rose on Friday.\nOil prices fell sharply.");
+//! ```
+//!
+//! # Example: find sentences repeated across a stream of documents
+//!
+//! ```
+//! use textdedup::{Dedup, DocId, Level};
+//!
+//! let dedup = Dedup::builder().levels([Level::Sentence]).build()?;
+//! let mut index = dedup.index();
+//! index.insert("wire", "The central bank held rates. Markets were calm.");
+//! let report = index.insert("blog", "Big day! The CENTRAL bank held rates.");
+//! assert_eq!(report.duplicates.len(), 1);
+//! assert_eq!(report.duplicates[0].of.doc, Some(DocId::from("wire")));
+//! assert_eq!(report.stats.level(Level::Sentence).unwrap().segments, 2);
+//! # Ok::<(), textdedup::Error>(())
+//! ```
+//!
+//! # Example: sketch on many threads, index in order
+//!
+//! [`Dedup::sketch`] is the pure per-document stage (segment, normalize,
+//! fingerprint); [`Index::insert_sketch`] applies sketches in input order, so
+//! the result is the same with one thread or many.
+//!
+//! ```
+//! use textdedup::{Dedup, DocId};
+//!
+//! let docs = ["Alpha paragraph text.", "Beta paragraph text.", "Alpha paragraph text."];
+//! let dedup = Dedup::new();
+//! let sketches: Vec<_> = std::thread::scope(|s| {
+//!     let handles: Vec<_> = docs.iter().map(|d| s.spawn(|| dedup.sketch(d))).collect();
+//!     handles.into_iter().map(|h| h.join().unwrap()).collect()
+//! });
+//! let mut index = dedup.index();
+//! let reports: Vec<_> = sketches
+//!     .iter()
+//!     .enumerate()
+//!     .map(|(i, sketch)| index.insert_sketch(DocId::from(i as u64), sketch))
+//!     .collect();
+//! assert!(reports[0].is_empty() && reports[1].is_empty());
+//! assert_eq!(reports[2].duplicates[0].of.doc, Some(DocId::Num(0)));
+//! ```
+//!
+//! # Levels and spans
+//!
+//! - [`Level::Paragraph`]: lines or blank-line blocks, see [`ParagraphMode`].
+//! - [`Level::Sentence`]: sentences inside paragraphs, never crossing one.
+//! - [`Level::SentenceSpan`]: windows of consecutive sentences (three by
+//!   default), as in C4.
+//! - [`Level::Document`]: the whole text.
+//!
+//! The [`segment`] module exposes the segmenters, and [`normalize`] the
+//! normalizers, for use on their own.
+//!
+//! # Crate features
+//!
+//! - `serde` (default): `Serialize` and `Deserialize` for reports, spans,
+//!   levels, methods, presets and document ids.
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
@@ -27,3 +107,7 @@ pub use crate::normalize::{Normalizer, NormalizerBuilder, Preset};
 pub use crate::report::{Cluster, Duplicate, LevelStats, Origin, Report, Stats};
 pub use crate::segment::ParagraphMode;
 pub use crate::span::Span;
+
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
