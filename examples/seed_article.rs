@@ -4,6 +4,7 @@
 //! ```text
 //! cargo run --release --example seed_article            # readable report
 //! cargo run --release --example seed_article -- --json  # the report as JSON
+//! cargo run --release --example seed_article -- --html seed.html  # a page to look at
 //! ```
 
 use std::io::IsTerminal;
@@ -13,11 +14,20 @@ use textdedup::{Dedup, Level, Report, Span};
 const ARTICLE: &str = include_str!("data/seed_article.txt");
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let json = std::env::args().skip(1).any(|arg| arg == "--json");
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let json = args.iter().any(|arg| arg == "--json");
+    let html = match args.iter().position(|arg| arg == "--html") {
+        Some(i) => Some(args.get(i + 1).ok_or("--html needs a file name")?),
+        None => None,
+    };
     let dedup = Dedup::builder()
         .levels([Level::Paragraph, Level::Sentence])
         .build()?;
     let report = dedup.check(ARTICLE);
+    if let Some(path) = html {
+        std::fs::write(path, report.html(ARTICLE, "Duplicates in the seed article"))?;
+        eprintln!("wrote {path}");
+    }
     if json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {

@@ -89,6 +89,7 @@ mod doc_id;
 mod error;
 mod fingerprint;
 mod fxmap;
+mod html;
 mod index;
 mod level;
 pub mod near;
