@@ -34,4 +34,6 @@ if ! "$venv/bin/python" -c 'import datasketch, rensa, gaoya, xxhash' 2>/dev/null
 fi
 "$venv/bin/pip" list 2>/dev/null | grep -iE '^(datasketch|rensa|gaoya|xxhash) ' >&2 || true
 
+# No __pycache__ beside the scripts in the source tree.
+export PYTHONDONTWRITEBYTECODE=1
 exec "$venv/bin/python" "$repo/benches/peers/harness.py" "$@"
