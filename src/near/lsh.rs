@@ -1,0 +1,361 @@
+//! Locality-sensitive hashing of MinHash signatures by banding.
+
+use super::{Signature, U64Map};
+use crate::Error;
+use xxhash_rust::xxh3::xxh3_64_with_seed;
+
+/// Marks the end of a bucket's chain.
+const NONE: usize = usize::MAX;
+/// Points of the numeric integration on each side of the threshold.
+const STEPS: usize = 200;
+
+/// How a signature is cut into bands: `bands` bands of `rows` slots each.
+///
+/// Two signatures become candidates when they agree on every slot of at
+/// least one band, which for sets of Jaccard similarity `s` happens with
+/// probability `1 - (1 - s^rows)^bands`: an S-curve that
+/// [`for_threshold`](LshParams::for_threshold) centres on the threshold.
+///
+/// ```
+/// use textdedup::near::LshParams;
+///
+/// let params = LshParams::for_threshold(0.8, 128)?;
+/// assert!(params.bands() * params.rows() <= 128);
+/// assert!(params.collision_probability(0.95) > 0.99);
+/// assert!(params.collision_probability(0.5) < 0.05);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct LshParams {
+    bands: usize,
+    rows: usize,
+}
+
+impl LshParams {
+    /// Explicit banding; both must be at least 1.
+    ///
+    /// ```
+    /// use textdedup::near::LshParams;
+    ///
+    /// let params = LshParams::new(16, 8)?;
+    /// assert_eq!((params.bands(), params.rows()), (16, 8));
+    /// assert!(LshParams::new(0, 8).is_err());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn new(bands: usize, rows: usize) -> Result<LshParams, Error> {
+        if bands == 0 {
+            return Err(Error::config("bands", "use at least 1 band"));
+        }
+        if rows == 0 {
+            return Err(Error::config("rows", "use at least 1 row per band"));
+        }
+        Ok(LshParams { bands, rows })
+    }
+
+    /// The banding with `bands * rows <= num_perm` that minimizes the mean
+    /// false-positive rate below `threshold` plus the mean false-negative
+    /// rate above it, weighted equally:
+    ///
+    /// `0.5 * ∫[0,t] P(s) ds / t + 0.5 * ∫[t,1] (1 - P(s)) ds / (1 - t)`.
+    ///
+    /// `threshold` must be in `(0, 1]`, `num_perm` in `1..=1024`.
+    ///
+    /// ```
+    /// use textdedup::near::LshParams;
+    ///
+    /// let params = LshParams::for_threshold(0.8, 128)?;
+    /// assert_eq!((params.bands(), params.rows()), (12, 10));
+    /// assert!(LshParams::for_threshold(0.0, 128).is_err());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn for_threshold(threshold: f64, num_perm: usize) -> Result<LshParams, Error> {
+        if !(threshold > 0.0 && threshold <= 1.0) {
+            return Err(Error::config(
+                "threshold",
+                format!("{threshold} is not a similarity: use a value in (0, 1], e.g. 0.8"),
+            ));
+        }
+        if !(1..=super::minhash::MAX_PERM).contains(&num_perm) {
+            return Err(Error::config(
+                "num_perm",
+                format!("{num_perm} slots is out of range: use 1 to 1024"),
+            ));
+        }
+        let mut best = (f64::INFINITY, LshParams { bands: 1, rows: 1 });
+        for bands in 1..=num_perm {
+            for rows in 1..=num_perm / bands {
+                let params = LshParams { bands, rows };
+                let error = params.banding_error(threshold);
+                if error < best.0 {
+                    best = (error, params);
+                }
+            }
+        }
+        Ok(best.1)
+    }
+
+    /// The objective [`for_threshold`](LshParams::for_threshold) minimizes.
+    fn banding_error(&self, t: f64) -> f64 {
+        let false_positive = simpson(|s| self.collision_probability(s), 0.0, t) / t;
+        let false_negative = if t < 1.0 {
+            simpson(|s| 1.0 - self.collision_probability(s), t, 1.0) / (1.0 - t)
+        } else {
+            0.0
+        };
+        0.5 * false_positive + 0.5 * false_negative
+    }
+
+    /// The number of bands.
+    ///
+    /// ```
+    /// use textdedup::near::LshParams;
+    ///
+    /// assert_eq!(LshParams::new(4, 2)?.bands(), 4);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn bands(&self) -> usize {
+        self.bands
+    }
+
+    /// The number of slots per band.
+    ///
+    /// ```
+    /// use textdedup::near::LshParams;
+    ///
+    /// assert_eq!(LshParams::new(4, 2)?.rows(), 2);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn rows(&self) -> usize {
+        self.rows
+    }
+
+    /// The probability `1 - (1 - s^rows)^bands` that two sets of Jaccard
+    /// similarity `s` share a band.
+    ///
+    /// ```
+    /// use textdedup::near::LshParams;
+    ///
+    /// let params = LshParams::new(1, 1)?;
+    /// assert_eq!(params.collision_probability(0.5), 0.5);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn collision_probability(&self, s: f64) -> f64 {
+        let s = s.clamp(0.0, 1.0);
+        1.0 - (1.0 - s.powi(self.rows as i32)).powi(self.bands as i32)
+    }
+}
+
+/// Simpson's rule over `[a, b]`.
+fn simpson(f: impl Fn(f64) -> f64, a: f64, b: f64) -> f64 {
+    let h = (b - a) / STEPS as f64;
+    let inner: f64 = (1..STEPS)
+        .map(|i| f(a + i as f64 * h) * if i % 2 == 1 { 4.0 } else { 2.0 })
+        .sum();
+    (f(a) + f(b) + inner) * h / 3.0
+}
+
+/// An index of MinHash signatures that finds the similar ones by banding.
+///
+/// Candidates share at least one band with the query; [`query`](LshIndex::query)
+/// also checks each candidate's estimated similarity. Results come in
+/// insertion order, each id once.
+///
+/// ```
+/// use textdedup::near::{LshIndex, LshParams, Signature};
+///
+/// let mut index = LshIndex::new(LshParams::new(2, 2)?);
+/// index.insert(7, &Signature::from_slots(vec![1, 2, 3, 4]))?;
+/// index.insert(8, &Signature::from_slots(vec![5, 6, 7, 8]))?;
+/// let query = Signature::from_slots(vec![1, 2, 0, 0]);
+/// assert_eq!(index.candidates(&query), [&7]);
+/// assert_eq!(index.query(&query, 0.5), [(&7, 0.5)]);
+/// assert!(index.query(&query, 0.6).is_empty());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Debug)]
+pub struct LshIndex<Id> {
+    params: LshParams,
+    ids: Vec<Id>,
+    signatures: Vec<Signature>,
+    /// Per band, the last entry whose band has a given key.
+    heads: Vec<U64Map<usize>>,
+    /// `chains[entry * bands + band]`: the previous entry with the same key.
+    chains: Vec<usize>,
+}
+
+impl<Id> LshIndex<Id> {
+    /// An empty index.
+    ///
+    /// ```
+    /// use textdedup::near::{LshIndex, LshParams};
+    ///
+    /// let index: LshIndex<u32> = LshIndex::new(LshParams::for_threshold(0.8, 128)?);
+    /// assert!(index.is_empty());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn new(params: LshParams) -> LshIndex<Id> {
+        LshIndex {
+            params,
+            ids: Vec::new(),
+            signatures: Vec::new(),
+            heads: (0..params.bands).map(|_| U64Map::default()).collect(),
+            chains: Vec::new(),
+        }
+    }
+
+    /// The banding.
+    ///
+    /// ```
+    /// use textdedup::near::{LshIndex, LshParams};
+    ///
+    /// let params = LshParams::new(3, 4)?;
+    /// assert_eq!(LshIndex::<u8>::new(params).params(), params);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn params(&self) -> LshParams {
+        self.params
+    }
+
+    /// The number of signatures inserted.
+    ///
+    /// ```
+    /// use textdedup::near::{LshIndex, LshParams, Signature};
+    ///
+    /// let mut index = LshIndex::new(LshParams::new(1, 1)?);
+    /// index.insert("a", &Signature::from_slots(vec![1]))?;
+    /// assert_eq!(index.len(), 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    /// Whether nothing was inserted.
+    ///
+    /// ```
+    /// use textdedup::near::{LshIndex, LshParams};
+    ///
+    /// assert!(LshIndex::<u8>::new(LshParams::new(1, 1)?).is_empty());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+
+    /// Adds a signature under `id`. Inserting an id twice keeps both
+    /// entries. Fails when the signature is shorter than `bands * rows`.
+    ///
+    /// ```
+    /// use textdedup::near::{LshIndex, LshParams, Signature};
+    ///
+    /// let mut index = LshIndex::new(LshParams::new(2, 2)?);
+    /// assert!(index.insert(1, &Signature::from_slots(vec![1, 2, 3])).is_err());
+    /// assert!(index.insert(1, &Signature::from_slots(vec![1, 2, 3, 4])).is_ok());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn insert(&mut self, id: Id, signature: &Signature) -> Result<(), Error> {
+        let needed = self.params.bands * self.params.rows;
+        if signature.len() < needed {
+            return Err(Error::config(
+                "num_perm",
+                format!(
+                    "a signature of {} slots cannot fill {} bands of {} rows: \
+                     sign with a MinHasher of at least {needed} slots",
+                    signature.len(),
+                    self.params.bands,
+                    self.params.rows
+                ),
+            ));
+        }
+        let entry = self.ids.len();
+        for (band, key) in self.band_keys(signature).enumerate() {
+            let previous = self.heads[band].insert(key, entry).unwrap_or(NONE);
+            self.chains.push(previous);
+        }
+        self.ids.push(id);
+        self.signatures.push(signature.clone());
+        Ok(())
+    }
+
+    /// The ids whose signatures share a band with `signature`, in insertion
+    /// order, each once. Empty when the signature is shorter than
+    /// `bands * rows`.
+    ///
+    /// ```
+    /// use textdedup::near::{LshIndex, LshParams, Signature};
+    ///
+    /// let mut index = LshIndex::new(LshParams::new(2, 1)?);
+    /// index.insert('a', &Signature::from_slots(vec![1, 2]))?;
+    /// index.insert('b', &Signature::from_slots(vec![1, 3]))?;
+    /// assert_eq!(index.candidates(&Signature::from_slots(vec![1, 3])), [&'a', &'b']);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn candidates(&self, signature: &Signature) -> Vec<&Id> {
+        self.candidate_entries(signature)
+            .into_iter()
+            .map(|entry| &self.ids[entry])
+            .collect()
+    }
+
+    /// The candidates whose estimated Jaccard similarity with `signature`
+    /// is at least `threshold`, with that estimate, in insertion order.
+    ///
+    /// ```
+    /// use textdedup::near::{LshIndex, LshParams, Signature};
+    ///
+    /// let mut index = LshIndex::new(LshParams::new(1, 1)?);
+    /// index.insert(0, &Signature::from_slots(vec![1, 2, 3, 4]))?;
+    /// let query = Signature::from_slots(vec![1, 2, 3, 5]);
+    /// assert_eq!(index.query(&query, 0.75), [(&0, 0.75)]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn query(&self, signature: &Signature, threshold: f64) -> Vec<(&Id, f64)> {
+        self.candidate_entries(signature)
+            .into_iter()
+            .filter_map(|entry| {
+                let score = self.signatures[entry].jaccard(signature);
+                (score >= threshold).then_some((&self.ids[entry], score))
+            })
+            .collect()
+    }
+
+    fn candidate_entries(&self, signature: &Signature) -> Vec<usize> {
+        let bands = self.params.bands;
+        let mut entries = Vec::new();
+        if signature.len() < bands * self.params.rows {
+            return entries;
+        }
+        for (band, key) in self.band_keys(signature).enumerate() {
+            let mut entry = self.heads[band].get(&key).copied().unwrap_or(NONE);
+            while entry != NONE {
+                entries.push(entry);
+                entry = self.chains[entry * bands + band];
+            }
+        }
+        entries.sort_unstable();
+        entries.dedup();
+        entries
+    }
+
+    /// The key of each band: XXH3-64 of its slots' little-endian bytes,
+    /// seeded with the band number so equal slots in different bands differ.
+    fn band_keys<'a>(&self, signature: &'a Signature) -> impl Iterator<Item = u64> + 'a {
+        let rows = self.params.rows;
+        signature.as_slice()[..self.params.bands * rows]
+            .chunks_exact(rows)
+            .enumerate()
+            .map(|(band, slots)| {
+                let mut bytes = [0u8; 8 * 64];
+                let mut key = band as u64;
+                // Bands of up to 64 rows hash in one call; longer ones chain.
+                for chunk in slots.chunks(64) {
+                    for (i, slot) in chunk.iter().enumerate() {
+                        bytes[i * 8..i * 8 + 8].copy_from_slice(&slot.to_le_bytes());
+                    }
+                    key = xxh3_64_with_seed(&bytes[..chunk.len() * 8], key);
+                }
+                key
+            })
+    }
+}
