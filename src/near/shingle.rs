@@ -158,11 +158,19 @@ fn units(text: &str) -> Vec<Unit> {
         }
         units.push(Unit { start, end, run });
     };
+    let ascii = text.is_ascii();
+    let bytes = text.as_bytes();
     let mut start = 0;
-    for end in memchr::memchr_iter(b' ', text.as_bytes()).chain([text.len()]) {
+    // NOTE: a plain scan beats memchr here: words are a few bytes long.
+    let spaces = bytes
+        .iter()
+        .enumerate()
+        .filter(|&(_, &b)| b == b' ')
+        .map(|(i, _)| i);
+    for end in spaces.chain([text.len()]) {
         let token = &text[start..end];
         if !token.is_empty() {
-            if token.is_ascii() {
+            if ascii || token.is_ascii() {
                 push(&mut units, start, end);
             } else {
                 let mut other: Option<usize> = None;
