@@ -233,12 +233,12 @@ fn signatures_are_pinned() {
 }
 
 const PIN_SIGNATURE: &[u64] = &[
-    0x0030_43d7_c23e_68f3,
-    0x0014_07b9_7558_af08,
-    0x0021_0667_e3fa_8603,
+    0x0000_161d_100b_05e5,
+    0x0014_c0f2_b306_dacb,
+    0x0001_eb04_03ed_dd79,
     0x0005_006e_84d2_e03e,
 ];
-const PIN_CHECKSUM: u64 = 0xf0e8_31ca_4a11_650d;
+const PIN_CHECKSUM: u64 = 0xfc22_6e8e_fe6a_ad8c;
 
 /// Two random sets of the given sizes sharing `common` elements.
 fn overlapping_sets(

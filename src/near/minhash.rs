@@ -137,20 +137,26 @@ impl MinHasher {
         // offset, so all slots are filled by round 2k.
         for round in 0..2 * k {
             let key = mix64(self.seed ^ (round as u64).wrapping_mul(ROUND_STEP));
+            // NOTE: the slot comes from a cheap multiply-shift hash and the
+            // value's full mix is skipped for slots filled in earlier rounds,
+            // which is most throws after the first round.
+            let multiplier = mix64(key) | 1;
             let high = (round as u64) << VALUE_BITS;
             for &shingle in shingles {
-                let x = mix64(shingle ^ key);
+                let spread = (shingle ^ key).wrapping_mul(multiplier) >> 32;
                 let slot = if round < k {
-                    reduce(x >> 32, k)
+                    reduce(spread, k)
                 } else {
                     let offset = reduce(mix64(shingle ^ OFFSET_KEY ^ self.seed) >> 32, k);
                     (offset + round - k) % k
                 };
-                let value = high | (x & VALUE_MASK);
-                let current = &mut slots[slot];
-                if value < *current {
-                    filled += usize::from(*current == EMPTY);
-                    *current = value;
+                let current = slots[slot];
+                if current >= high {
+                    let value = high | (mix64(shingle ^ key) & VALUE_MASK);
+                    if value < current {
+                        filled += usize::from(current == EMPTY);
+                        slots[slot] = value;
+                    }
                 }
             }
             if filled == k {
