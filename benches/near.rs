@@ -3,6 +3,7 @@
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use std::hint::black_box;
+use std::time::{Duration, Instant};
 use textdedup::near::{LshIndex, LshParams, MinHasher, Shingler, simhash};
 use textdedup::{Normalizer, Preset};
 
@@ -10,6 +11,28 @@ use textdedup::{Normalizer, Preset};
 mod common;
 
 const THRESHOLD: f64 = 0.8;
+
+/// The time this thread has spent on a CPU, from Linux's
+/// `/proc/thread-self/schedstat`; `None` elsewhere.
+fn thread_cpu_time() -> Option<Duration> {
+    let stat = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    let nanos = stat.split_whitespace().next()?.parse().ok()?;
+    Some(Duration::from_nanos(nanos))
+}
+
+/// Times `iters` runs of `routine` by thread CPU time where the OS reports
+/// it, so that other processes on a busy machine do not count, else by the
+/// wall clock.
+fn cpu_timed(iters: u64, mut routine: impl FnMut()) -> Duration {
+    let (wall, cpu) = (Instant::now(), thread_cpu_time());
+    for _ in 0..iters {
+        routine();
+    }
+    match (cpu, thread_cpu_time()) {
+        (Some(start), Some(end)) => end.saturating_sub(start),
+        _ => wall.elapsed(),
+    }
+}
 
 /// About 8 MB of documents, or the seed article's paragraphs without the corpus.
 fn documents() -> Vec<String> {
@@ -76,47 +99,59 @@ fn near(c: &mut Criterion) {
     group.sample_size(10);
     group.bench_function("shingle5/prenormalized", |b| {
         let mut shingles = Vec::new();
-        b.iter(|| {
-            let mut total = 0;
-            for text in &normalized {
-                shingler.shingles_into(black_box(text), &mut shingles);
-                total += shingles.len();
-            }
-            assert_eq!(total, expected_shingles);
+        b.iter_custom(|iters| {
+            cpu_timed(iters, || {
+                let mut total = 0;
+                for text in &normalized {
+                    shingler.shingles_into(black_box(text), &mut shingles);
+                    total += shingles.len();
+                }
+                assert_eq!(total, expected_shingles);
+            })
         })
     });
     group.bench_function("shingle5+minhash128/prenormalized", |b| {
         let mut shingles = Vec::new();
-        b.iter(|| {
-            let mut signed = 0;
-            for text in &normalized {
-                shingler.shingles_into(black_box(text), &mut shingles);
-                let signature = hasher.signature(&shingles);
-                signed += usize::from(signature.len() == 128);
-            }
-            assert_eq!(signed, normalized.len());
+        b.iter_custom(|iters| {
+            cpu_timed(iters, || {
+                let mut signed = 0;
+                for text in &normalized {
+                    shingler.shingles_into(black_box(text), &mut shingles);
+                    let signature = hasher.signature(&shingles);
+                    signed += usize::from(signature.len() == 128);
+                }
+                assert_eq!(signed, normalized.len());
+            })
         })
     });
     group.bench_function("shingle5+simhash/prenormalized", |b| {
         let mut shingles = Vec::new();
-        b.iter(|| {
-            let mut ones = 0;
-            for text in &normalized {
-                shingler.shingles_into(black_box(text), &mut shingles);
-                ones += simhash(&shingles).count_ones();
-            }
-            assert!(ones > 0);
+        b.iter_custom(|iters| {
+            cpu_timed(iters, || {
+                let mut ones = 0;
+                for text in &normalized {
+                    shingler.shingles_into(black_box(text), &mut shingles);
+                    ones += simhash(&shingles).count_ones();
+                }
+                assert!(ones > 0);
+            })
         })
     });
     group.bench_function("shingle5+minhash128+lsh0.8/prenormalized", |b| {
-        b.iter(|| assert_eq!(dedup(black_box(&normalized), None), expected_duplicates))
+        b.iter_custom(|iters| {
+            cpu_timed(iters, || {
+                assert_eq!(dedup(black_box(&normalized), None), expected_duplicates)
+            })
+        })
     });
     group.bench_function("normalize+shingle5+minhash128+lsh0.8", |b| {
-        b.iter(|| {
-            assert_eq!(
-                dedup(black_box(&raw), Some(&normalizer)),
-                expected_duplicates
-            )
+        b.iter_custom(|iters| {
+            cpu_timed(iters, || {
+                assert_eq!(
+                    dedup(black_box(&raw), Some(&normalizer)),
+                    expected_duplicates
+                )
+            })
         })
     });
     group.finish();

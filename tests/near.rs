@@ -509,7 +509,7 @@ fn naive_simhash(shingles: &[u64]) -> u64 {
 #[test]
 fn simhash_matches_the_naive_one() {
     let mut rng = Rng(3);
-    for size in [0, 1, 2, 3, 10, 101] {
+    for size in [0, 1, 2, 3, 10, 101, 255, 256, 1000] {
         for _ in 0..50 {
             let shingles: Vec<u64> = (0..size).map(|_| rng.next()).collect();
             assert_eq!(
@@ -521,6 +521,7 @@ fn simhash_matches_the_naive_one() {
     }
     // Pinned: the majority rule on fixed input.
     assert_eq!(simhash(&[u64::MAX, 0, 0xFF]), 0xFF);
+    assert_eq!(simhash(&[u64::MAX; 600]), u64::MAX);
 }
 
 /// Flips `bits` distinct random bits.

@@ -346,10 +346,12 @@ impl<Id> LshIndex<Id> {
             .chunks_exact(rows)
             .enumerate()
             .map(|(band, slots)| {
-                let mut bytes = [0u8; 8 * 64];
+                // NOTE: a small buffer: zeroing a big one costs more than
+                // the hash. Bands of up to 16 rows hash in one call; longer
+                // ones chain, each chunk's hash seeding the next.
+                let mut bytes = [0u8; 8 * 16];
                 let mut key = band as u64;
-                // Bands of up to 64 rows hash in one call; longer ones chain.
-                for chunk in slots.chunks(64) {
+                for chunk in slots.chunks(16) {
                     for (i, slot) in chunk.iter().enumerate() {
                         bytes[i * 8..i * 8 + 8].copy_from_slice(&slot.to_le_bytes());
                     }

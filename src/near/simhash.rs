@@ -25,10 +25,21 @@ const MAX_DISTANCE: u32 = 8;
 /// assert_eq!(simhash(&[]), 0);
 /// ```
 pub fn simhash(shingles: &[u64]) -> u64 {
+    const LOW_BITS: u64 = 0x0101_0101_0101_0101;
     let mut counts = [0u32; 64];
-    for &hash in shingles {
-        for (bit, count) in counts.iter_mut().enumerate() {
-            *count += ((hash >> bit) & 1) as u32;
+    // Counts bits eight at a time: byte `b` of `lanes[j]` counts bit
+    // `8b + j`, and is emptied before it can overflow.
+    for chunk in shingles.chunks(255) {
+        let mut lanes = [0u64; 8];
+        for &hash in chunk {
+            for (j, lane) in lanes.iter_mut().enumerate() {
+                *lane += (hash >> j) & LOW_BITS;
+            }
+        }
+        for (j, lane) in lanes.iter().enumerate() {
+            for byte in 0..8 {
+                counts[8 * byte + j] += ((lane >> (8 * byte)) & 0xFF) as u32;
+            }
         }
     }
     let half = shingles.len() as u64;
