@@ -1,5 +1,6 @@
 //! Locality-sensitive hashing of MinHash signatures by banding.
 
+use super::minhash::slots_jaccard;
 use super::{Signature, U64Map};
 use crate::Error;
 use xxhash_rust::xxh3::xxh3_64_with_seed;
@@ -177,7 +178,10 @@ fn simpson(f: impl Fn(f64) -> f64, a: f64, b: f64) -> f64 {
 pub struct LshIndex<Id> {
     params: LshParams,
     ids: Vec<Id>,
-    signatures: Vec<Signature>,
+    /// The signatures' slots end to end; entry `i` has
+    /// `slots[starts[i]..starts[i + 1]]`. One allocation, not one each.
+    slots: Vec<u64>,
+    starts: Vec<usize>,
     /// Per band, the last entry whose band has a given key.
     heads: Vec<U64Map<usize>>,
     /// `chains[entry * bands + band]`: the previous entry with the same key.
@@ -198,7 +202,8 @@ impl<Id> LshIndex<Id> {
         LshIndex {
             params,
             ids: Vec::new(),
-            signatures: Vec::new(),
+            slots: Vec::new(),
+            starts: vec![0],
             heads: (0..params.bands).map(|_| U64Map::default()).collect(),
             chains: Vec::new(),
         }
@@ -274,7 +279,8 @@ impl<Id> LshIndex<Id> {
             self.chains.push(previous);
         }
         self.ids.push(id);
-        self.signatures.push(signature.clone());
+        self.slots.extend_from_slice(signature.as_slice());
+        self.starts.push(self.slots.len());
         Ok(())
     }
 
@@ -314,7 +320,8 @@ impl<Id> LshIndex<Id> {
         self.candidate_entries(signature)
             .into_iter()
             .filter_map(|entry| {
-                let score = self.signatures[entry].jaccard(signature);
+                let stored = &self.slots[self.starts[entry]..self.starts[entry + 1]];
+                let score = slots_jaccard(stored, signature.as_slice());
                 (score >= threshold).then_some((&self.ids[entry], score))
             })
             .collect()

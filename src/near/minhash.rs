@@ -318,15 +318,15 @@ impl Signature {
     /// assert_eq!(a.jaccard(&Signature::from_slots(vec![1])), 0.0);
     /// ```
     pub fn jaccard(&self, other: &Signature) -> f64 {
-        if self.0.len() != other.0.len() || self.0.is_empty() {
-            return 0.0;
-        }
-        let equal = self
-            .0
-            .iter()
-            .zip(other.0.iter())
-            .filter(|(a, b)| a == b)
-            .count();
-        equal as f64 / self.0.len() as f64
+        slots_jaccard(&self.0, &other.0)
     }
+}
+
+/// [`Signature::jaccard`] on bare slots.
+pub(crate) fn slots_jaccard(a: &[u64], b: &[u64]) -> f64 {
+    if a.len() != b.len() || a.is_empty() {
+        return 0.0;
+    }
+    let equal = a.iter().zip(b).filter(|(x, y)| x == y).count();
+    equal as f64 / a.len() as f64
 }

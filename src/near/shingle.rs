@@ -150,6 +150,7 @@ struct Unit {
 
 fn units(text: &str) -> Vec<Unit> {
     let mut units: Vec<Unit> = Vec::with_capacity(text.len() / 5 + 1);
+    let ascii = text.is_ascii();
     let mut run = 0;
     let mut push = |units: &mut Vec<Unit>, start: usize, end: usize| {
         let joins_previous = units.last().is_some_and(|u| u.end + 1 == start);
@@ -158,41 +159,68 @@ fn units(text: &str) -> Vec<Unit> {
         }
         units.push(Unit { start, end, run });
     };
-    let ascii = text.is_ascii();
-    let bytes = text.as_bytes();
-    let mut start = 0;
-    // NOTE: a plain scan beats memchr here: words are a few bytes long.
-    let spaces = bytes
-        .iter()
-        .enumerate()
-        .filter(|&(_, &b)| b == b' ')
-        .map(|(i, _)| i);
-    for end in spaces.chain([text.len()]) {
+    let mut token = |units: &mut Vec<Unit>, start: usize, end: usize| {
         let token = &text[start..end];
-        if !token.is_empty() {
-            if ascii || token.is_ascii() {
-                push(&mut units, start, end);
-            } else {
-                let mut other: Option<usize> = None;
-                for (i, c) in token.char_indices() {
-                    let at = start + i;
-                    if is_unspaced(c) {
-                        if let Some(from) = other.take() {
-                            push(&mut units, from, at);
-                        }
-                        push(&mut units, at, at + c.len_utf8());
-                    } else if other.is_none() {
-                        other = Some(at);
+        if token.is_empty() {
+            return;
+        }
+        if ascii || token.is_ascii() {
+            push(units, start, end);
+        } else {
+            let mut other: Option<usize> = None;
+            for (i, c) in token.char_indices() {
+                let at = start + i;
+                if is_unspaced(c) {
+                    if let Some(from) = other.take() {
+                        push(units, from, at);
                     }
-                }
-                if let Some(from) = other {
-                    push(&mut units, from, end);
+                    push(units, at, at + c.len_utf8());
+                } else if other.is_none() {
+                    other = Some(at);
                 }
             }
+            if let Some(from) = other {
+                push(units, from, end);
+            }
         }
-        start = end + 1;
-    }
+    };
+    let mut start = 0;
+    for_each_space(text.as_bytes(), |space| {
+        token(&mut units, start, space);
+        start = space + 1;
+    });
+    token(&mut units, start, text.len());
     units
+}
+
+/// Calls `f` with the position of each `' '`, in order, testing eight bytes
+/// at a time.
+///
+/// NOTE: faster than memchr here: words are a few bytes long, and memchr's
+/// cost is per call.
+fn for_each_space(bytes: &[u8], mut f: impl FnMut(usize)) {
+    const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
+    const SPACES: u64 = 0x2020_2020_2020_2020;
+    let mut chunks = bytes.chunks_exact(8);
+    let mut base = 0;
+    for chunk in &mut chunks {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let x = u64::from_le_bytes(word) ^ SPACES;
+        // The high bit of each byte of `x` that is zero: no carries cross
+        // bytes, so this is exact.
+        let mut zeros = !(((x & LOW7) + LOW7) | x | LOW7);
+        while zeros != 0 {
+            f(base + (zeros.trailing_zeros() / 8) as usize);
+            zeros &= zeros - 1;
+        }
+        base += 8;
+    }
+    for (i, &b) in chunks.remainder().iter().enumerate() {
+        if b == b' ' {
+            f(base + i);
+        }
+    }
 }
 
 /// Whether `c` belongs to a script written without spaces between words.
