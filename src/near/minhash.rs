@@ -153,10 +153,8 @@ impl MinHasher {
                 let current = slots[slot];
                 if current >= high {
                     let value = high | (mix64(shingle ^ key) & VALUE_MASK);
-                    if value < current {
-                        filled += usize::from(current == EMPTY);
-                        slots[slot] = value;
-                    }
+                    filled += usize::from(current == EMPTY);
+                    slots[slot] = value.min(current);
                 }
             }
             if filled == k {
