@@ -699,3 +699,62 @@ proptest! {
         prop_assert_eq!(a.jaccard(&b), 1.0);
     }
 }
+
+// ------------------------------------------------------------- real text
+
+/// The first `count` documents of the news/web corpus, when it is present.
+fn corpus_documents(count: usize) -> Option<Vec<String>> {
+    use std::io::{BufRead, BufReader};
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/data/corpora/news_web_en.jsonl.gz");
+    let file = std::fs::File::open(&path).ok()?;
+    let reader = BufReader::new(flate2::read::GzDecoder::new(file));
+    let texts = reader
+        .lines()
+        .map_while(Result::ok)
+        .filter_map(|line| {
+            let value: serde_json::Value = serde_json::from_str(&line).ok()?;
+            Some(value.get("text")?.as_str()?.to_owned())
+        })
+        .take(count)
+        .collect();
+    Some(texts)
+}
+
+#[test]
+fn minhash_error_on_corpus_text() {
+    let Some(documents) = corpus_documents(300) else {
+        println!("news_web_en.jsonl.gz not found: skipping the corpus test");
+        return;
+    };
+    let normalizer = textdedup::Normalizer::default();
+    let shingler = Shingler::new(5).unwrap();
+    let hasher = MinHasher::default();
+    let mut rng = Rng(11);
+    let (mut total_error, mut trials) = (0.0, 0);
+    for document in &documents {
+        let words: Vec<String> = normalizer
+            .normalize(document)
+            .split(' ')
+            .map(String::from)
+            .collect();
+        let vocab = words.clone();
+        let copy = edit(&words, rng.below(words.len() / 10 + 1), &vocab, &mut rng);
+        let (a, b) = (
+            shingles(&shingler, &words.join(" ")),
+            shingles(&shingler, &copy.join(" ")),
+        );
+        let exact = sorted_jaccard(&a, &b);
+        let estimate = hasher.signature(&a).jaccard(&hasher.signature(&b));
+        let sigma = (exact * (1.0 - exact) / 128.0).sqrt();
+        assert!(
+            (estimate - exact).abs() <= 4.5 * sigma + 0.02,
+            "exact {exact}, estimate {estimate}"
+        );
+        total_error += (estimate - exact).abs();
+        trials += 1;
+    }
+    let mean = total_error / trials as f64;
+    println!("{trials} corpus documents: mean absolute error {mean:.4}");
+    assert!(mean <= 0.03, "mean absolute error {mean}");
+}
