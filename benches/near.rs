@@ -62,12 +62,10 @@ fn dedup(texts: &[String], normalizer: Option<&Normalizer>, params: LshParams) -
         };
         shingler.shingles_into(text, &mut shingles);
         let signature = hasher.signature(&shingles);
-        if !index.query(&signature, THRESHOLD).is_empty() {
-            duplicates += 1;
-        }
-        index
-            .insert(id, &signature)
+        let matches = index
+            .insert_and_query(id, &signature, THRESHOLD)
             .expect("128 slots fill the bands");
+        duplicates += usize::from(!matches.is_empty());
     }
     duplicates
 }

@@ -434,11 +434,13 @@ fn lsh_finds_what_all_pairs_finds() {
 
     let params = LshParams::for_threshold(threshold, 128).unwrap();
     let mut index = LshIndex::new(params);
+    let mut streaming = LshIndex::new(params);
     let (mut wanted, mut found_candidates, mut found_verified) = (0, 0, 0);
     let (mut expected_recall, mut reported) = (0.0, 0);
     for (i, sig) in sigs.iter().enumerate() {
         let candidates: HashSet<usize> = index.candidates(sig).into_iter().copied().collect();
         let verified = index.query(sig, threshold);
+        let reported_here: Vec<(usize, f64)> = verified.iter().map(|&(&j, f)| (j, f)).collect();
         let ids: Vec<usize> = verified.iter().map(|&(&id, _)| id).collect();
         assert!(
             ids.windows(2).all(|w| w[0] < w[1]),
@@ -473,6 +475,12 @@ fn lsh_finds_what_all_pairs_finds() {
             }
         }
         index.insert(i, sig).unwrap();
+        let streamed = streaming.insert_and_query(i, sig, threshold).unwrap();
+        let streamed: Vec<(usize, f64)> = streamed.into_iter().map(|(&j, f)| (j, f)).collect();
+        assert_eq!(
+            streamed, reported_here,
+            "insert_and_query is query, then insert"
+        );
     }
     let candidate_recall = found_candidates as f64 / wanted as f64;
     let verified_recall = found_verified as f64 / wanted as f64;

@@ -260,27 +260,9 @@ impl<Id> LshIndex<Id> {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn insert(&mut self, id: Id, signature: &Signature) -> Result<(), Error> {
-        let needed = self.params.bands * self.params.rows;
-        if signature.len() < needed {
-            return Err(Error::config(
-                "num_perm",
-                format!(
-                    "a signature of {} slots cannot fill {} bands of {} rows: \
-                     sign with a MinHasher of at least {needed} slots",
-                    signature.len(),
-                    self.params.bands,
-                    self.params.rows
-                ),
-            ));
-        }
-        let entry = self.ids.len();
-        for (band, key) in self.band_keys(signature).enumerate() {
-            let previous = self.heads[band].insert(key, entry).unwrap_or(NONE);
-            self.chains.push(previous);
-        }
-        self.ids.push(id);
-        self.slots.extend_from_slice(signature.as_slice());
-        self.starts.push(self.slots.len());
+        self.check_length(signature)?;
+        let keys: Vec<u64> = self.band_keys(signature).collect();
+        self.add(id, signature, &keys);
         Ok(())
     }
 
@@ -298,7 +280,11 @@ impl<Id> LshIndex<Id> {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn candidates(&self, signature: &Signature) -> Vec<&Id> {
-        self.candidate_entries(signature)
+        if self.check_length(signature).is_err() {
+            return Vec::new();
+        }
+        let keys: Vec<u64> = self.band_keys(signature).collect();
+        self.candidate_entries(&keys)
             .into_iter()
             .map(|entry| &self.ids[entry])
             .collect()
@@ -317,24 +303,74 @@ impl<Id> LshIndex<Id> {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn query(&self, signature: &Signature, threshold: f64) -> Vec<(&Id, f64)> {
-        self.candidate_entries(signature)
-            .into_iter()
-            .filter_map(|entry| {
-                let stored = &self.slots[self.starts[entry]..self.starts[entry + 1]];
-                let score = slots_jaccard(stored, signature.as_slice());
-                (score >= threshold).then_some((&self.ids[entry], score))
-            })
-            .collect()
+        if self.check_length(signature).is_err() {
+            return Vec::new();
+        }
+        let keys: Vec<u64> = self.band_keys(signature).collect();
+        self.verify(self.candidate_entries(&keys), signature, threshold)
     }
 
-    fn candidate_entries(&self, signature: &Signature) -> Vec<usize> {
+    /// [`query`](LshIndex::query), then [`insert`](LshIndex::insert), hashing
+    /// the bands once: the matches among the entries inserted before this
+    /// one. This is the step of a streaming deduplicator.
+    ///
+    /// ```
+    /// use textdedup::near::{LshIndex, LshParams, Signature};
+    ///
+    /// let mut index = LshIndex::new(LshParams::new(2, 2)?);
+    /// let sig = Signature::from_slots(vec![1, 2, 3, 4]);
+    /// assert!(index.insert_and_query("first", &sig, 0.5)?.is_empty());
+    /// assert_eq!(index.insert_and_query("second", &sig, 0.5)?, [(&"first", 1.0)]);
+    /// assert_eq!(index.len(), 2);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn insert_and_query(
+        &mut self,
+        id: Id,
+        signature: &Signature,
+        threshold: f64,
+    ) -> Result<Vec<(&Id, f64)>, Error> {
+        self.check_length(signature)?;
+        let keys: Vec<u64> = self.band_keys(signature).collect();
+        let entries = self.candidate_entries(&keys);
+        self.add(id, signature, &keys);
+        Ok(self.verify(entries, signature, threshold))
+    }
+
+    fn check_length(&self, signature: &Signature) -> Result<(), Error> {
+        let needed = self.params.bands * self.params.rows;
+        if signature.len() < needed {
+            return Err(Error::config(
+                "num_perm",
+                format!(
+                    "a signature of {} slots cannot fill {} bands of {} rows: \
+                     sign with a MinHasher of at least {needed} slots",
+                    signature.len(),
+                    self.params.bands,
+                    self.params.rows
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    fn add(&mut self, id: Id, signature: &Signature, keys: &[u64]) {
+        let entry = self.ids.len();
+        for (band, &key) in keys.iter().enumerate() {
+            let previous = self.heads[band].insert(key, entry).unwrap_or(NONE);
+            self.chains.push(previous);
+        }
+        self.ids.push(id);
+        self.slots.extend_from_slice(signature.as_slice());
+        self.starts.push(self.slots.len());
+    }
+
+    /// The entries sharing a band key, ascending, each once.
+    fn candidate_entries(&self, keys: &[u64]) -> Vec<usize> {
         let bands = self.params.bands;
         let mut entries = Vec::new();
-        if signature.len() < bands * self.params.rows {
-            return entries;
-        }
-        for (band, key) in self.band_keys(signature).enumerate() {
-            let mut entry = self.heads[band].get(&key).copied().unwrap_or(NONE);
+        for (band, key) in keys.iter().enumerate() {
+            let mut entry = self.heads[band].get(key).copied().unwrap_or(NONE);
             while entry != NONE {
                 entries.push(entry);
                 entry = self.chains[entry * bands + band];
@@ -343,6 +379,22 @@ impl<Id> LshIndex<Id> {
         entries.sort_unstable();
         entries.dedup();
         entries
+    }
+
+    fn verify(
+        &self,
+        entries: Vec<usize>,
+        signature: &Signature,
+        threshold: f64,
+    ) -> Vec<(&Id, f64)> {
+        entries
+            .into_iter()
+            .filter_map(|entry| {
+                let stored = &self.slots[self.starts[entry]..self.starts[entry + 1]];
+                let score = slots_jaccard(stored, signature.as_slice());
+                (score >= threshold).then_some((&self.ids[entry], score))
+            })
+            .collect()
     }
 
     /// The key of each band: XXH3-64 of its slots' little-endian bytes,
