@@ -699,6 +699,30 @@ proptest! {
     }
 
     #[test]
+    fn indexes_never_panic(
+        slots in proptest::collection::vec(proptest::collection::vec(any::<u64>(), 0..12), 0..20),
+        bands in 1usize..5,
+        rows in 1usize..4,
+        threshold in -1.0f64..2.0,
+    ) {
+        let mut lsh = LshIndex::new(LshParams::new(bands, rows).unwrap());
+        let mut sim = SimHashIndex::new((bands + rows) as u32).unwrap();
+        let mut containment = ContainmentIndex::new();
+        for (i, slots) in slots.iter().enumerate() {
+            let sig = Signature::from_slots(slots.clone());
+            let found = lsh.query(&sig, threshold);
+            prop_assert!(found.iter().all(|&(_, score)| (0.0..=1.0).contains(&score)));
+            prop_assert_eq!(lsh.insert(i, &sig).is_ok(), slots.len() >= bands * rows);
+            let hash = slots.first().copied().unwrap_or(0);
+            prop_assert!(sim.query(hash).iter().all(|&(_, d)| d <= (bands + rows) as u32));
+            sim.insert(i, hash);
+            let c = containment.containment(slots);
+            prop_assert!((0.0..=1.0).contains(&c));
+            containment.insert(i, slots);
+        }
+    }
+
+    #[test]
     fn words_text_signature_is_deterministic(text in "[a-z ]{0,200}") {
         let shingler = Shingler::new(3).unwrap();
         let hasher = MinHasher::default();

@@ -27,14 +27,14 @@ const STEPS: usize = 200;
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct LshParams {
     bands: usize,
     rows: usize,
 }
 
 impl LshParams {
-    /// Explicit banding; both must be at least 1.
+    /// Explicit banding; both must be at least 1, and `bands * rows` at
+    /// most 1024, the most slots a [`MinHasher`](super::MinHasher) makes.
     ///
     /// ```
     /// use textdedup::near::LshParams;
@@ -42,6 +42,7 @@ impl LshParams {
     /// let params = LshParams::new(16, 8)?;
     /// assert_eq!((params.bands(), params.rows()), (16, 8));
     /// assert!(LshParams::new(0, 8).is_err());
+    /// assert!(LshParams::new(33, 32).is_err());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn new(bands: usize, rows: usize) -> Result<LshParams, Error> {
@@ -50,6 +51,15 @@ impl LshParams {
         }
         if rows == 0 {
             return Err(Error::config("rows", "use at least 1 row per band"));
+        }
+        if bands.saturating_mul(rows) > super::minhash::MAX_PERM {
+            return Err(Error::config(
+                "bands",
+                format!(
+                    "{bands} bands of {rows} rows need more than {} slots: use fewer",
+                    super::minhash::MAX_PERM
+                ),
+            ));
         }
         Ok(LshParams { bands, rows })
     }
