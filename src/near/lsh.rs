@@ -1,0 +1,432 @@
+//! Locality-sensitive hashing of MinHash signatures by banding.
+
+use super::minhash::slots_jaccard;
+use super::{Signature, U64Map};
+use crate::Error;
+use xxhash_rust::xxh3::xxh3_64_with_seed;
+
+/// Marks the end of a bucket's chain.
+const NONE: usize = usize::MAX;
+/// Points of the numeric integration on each side of the threshold.
+const STEPS: usize = 200;
+
+/// How a signature is cut into bands: `bands` bands of `rows` slots each.
+///
+/// Two signatures become candidates when they agree on every slot of at
+/// least one band, which for sets of Jaccard similarity `s` happens with
+/// probability `1 - (1 - s^rows)^bands`: an S-curve that
+/// [`for_threshold`](LshParams::for_threshold) centres on the threshold.
+///
+/// ```
+/// use textdedup::near::LshParams;
+///
+/// let params = LshParams::for_threshold(0.8, 128)?;
+/// assert!(params.bands() * params.rows() <= 128);
+/// assert!(params.collision_probability(0.95) > 0.99);
+/// assert!(params.collision_probability(0.5) < 0.05);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct LshParams {
+    bands: usize,
+    rows: usize,
+}
+
+impl LshParams {
+    /// Explicit banding; both must be at least 1, and `bands * rows` at
+    /// most 1024, the most slots a [`MinHasher`](super::MinHasher) makes.
+    ///
+    /// ```
+    /// use textdedup::near::LshParams;
+    ///
+    /// let params = LshParams::new(16, 8)?;
+    /// assert_eq!((params.bands(), params.rows()), (16, 8));
+    /// assert!(LshParams::new(0, 8).is_err());
+    /// assert!(LshParams::new(33, 32).is_err());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn new(bands: usize, rows: usize) -> Result<LshParams, Error> {
+        if bands == 0 {
+            return Err(Error::config("bands", "use at least 1 band"));
+        }
+        if rows == 0 {
+            return Err(Error::config("rows", "use at least 1 row per band"));
+        }
+        if bands.saturating_mul(rows) > super::minhash::MAX_PERM {
+            return Err(Error::config(
+                "bands",
+                format!(
+                    "{bands} bands of {rows} rows need more than {} slots: use fewer",
+                    super::minhash::MAX_PERM
+                ),
+            ));
+        }
+        Ok(LshParams { bands, rows })
+    }
+
+    /// The banding with `bands * rows <= num_perm` that minimizes the mean
+    /// false-positive rate below `threshold` plus the mean false-negative
+    /// rate above it, weighted equally:
+    ///
+    /// `0.5 * ∫[0,t] P(s) ds / t + 0.5 * ∫[t,1] (1 - P(s)) ds / (1 - t)`.
+    ///
+    /// `threshold` must be in `(0, 1]`, `num_perm` in `1..=1024`.
+    ///
+    /// ```
+    /// use textdedup::near::LshParams;
+    ///
+    /// let params = LshParams::for_threshold(0.8, 128)?;
+    /// assert_eq!((params.bands(), params.rows()), (12, 10));
+    /// assert!(LshParams::for_threshold(0.0, 128).is_err());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn for_threshold(threshold: f64, num_perm: usize) -> Result<LshParams, Error> {
+        if !(threshold > 0.0 && threshold <= 1.0) {
+            return Err(Error::config(
+                "threshold",
+                format!("{threshold} is not a similarity: use a value in (0, 1], e.g. 0.8"),
+            ));
+        }
+        if !(1..=super::minhash::MAX_PERM).contains(&num_perm) {
+            return Err(Error::config(
+                "num_perm",
+                format!("{num_perm} slots is out of range: use 1 to 1024"),
+            ));
+        }
+        let mut best = (f64::INFINITY, LshParams { bands: 1, rows: 1 });
+        for bands in 1..=num_perm {
+            for rows in 1..=num_perm / bands {
+                let params = LshParams { bands, rows };
+                let error = params.banding_error(threshold);
+                if error < best.0 {
+                    best = (error, params);
+                }
+            }
+        }
+        Ok(best.1)
+    }
+
+    /// The objective [`for_threshold`](LshParams::for_threshold) minimizes.
+    fn banding_error(&self, t: f64) -> f64 {
+        let false_positive = simpson(|s| self.collision_probability(s), 0.0, t) / t;
+        let false_negative = if t < 1.0 {
+            simpson(|s| 1.0 - self.collision_probability(s), t, 1.0) / (1.0 - t)
+        } else {
+            0.0
+        };
+        0.5 * false_positive + 0.5 * false_negative
+    }
+
+    /// The number of bands.
+    ///
+    /// ```
+    /// use textdedup::near::LshParams;
+    ///
+    /// assert_eq!(LshParams::new(4, 2)?.bands(), 4);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn bands(&self) -> usize {
+        self.bands
+    }
+
+    /// The number of slots per band.
+    ///
+    /// ```
+    /// use textdedup::near::LshParams;
+    ///
+    /// assert_eq!(LshParams::new(4, 2)?.rows(), 2);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn rows(&self) -> usize {
+        self.rows
+    }
+
+    /// The probability `1 - (1 - s^rows)^bands` that two sets of Jaccard
+    /// similarity `s` share a band.
+    ///
+    /// ```
+    /// use textdedup::near::LshParams;
+    ///
+    /// let params = LshParams::new(1, 1)?;
+    /// assert_eq!(params.collision_probability(0.5), 0.5);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn collision_probability(&self, s: f64) -> f64 {
+        let s = s.clamp(0.0, 1.0);
+        1.0 - (1.0 - s.powi(self.rows as i32)).powi(self.bands as i32)
+    }
+}
+
+/// Simpson's rule over `[a, b]`.
+fn simpson(f: impl Fn(f64) -> f64, a: f64, b: f64) -> f64 {
+    let h = (b - a) / STEPS as f64;
+    let inner: f64 = (1..STEPS)
+        .map(|i| f(a + i as f64 * h) * if i % 2 == 1 { 4.0 } else { 2.0 })
+        .sum();
+    (f(a) + f(b) + inner) * h / 3.0
+}
+
+/// An index of MinHash signatures that finds the similar ones by banding.
+///
+/// Candidates share at least one band with the query; [`query`](LshIndex::query)
+/// also checks each candidate's estimated similarity. Results come in
+/// insertion order, each id once.
+///
+/// ```
+/// use textdedup::near::{LshIndex, LshParams, Signature};
+///
+/// let mut index = LshIndex::new(LshParams::new(2, 2)?);
+/// index.insert(7, &Signature::from_slots(vec![1, 2, 3, 4]))?;
+/// index.insert(8, &Signature::from_slots(vec![5, 6, 7, 8]))?;
+/// let query = Signature::from_slots(vec![1, 2, 0, 0]);
+/// assert_eq!(index.candidates(&query), [&7]);
+/// assert_eq!(index.query(&query, 0.5), [(&7, 0.5)]);
+/// assert!(index.query(&query, 0.6).is_empty());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Debug)]
+pub struct LshIndex<Id> {
+    params: LshParams,
+    ids: Vec<Id>,
+    /// The signatures' slots end to end; entry `i` has
+    /// `slots[starts[i]..starts[i + 1]]`. One allocation, not one each.
+    slots: Vec<u64>,
+    starts: Vec<usize>,
+    /// Per band, the last entry whose band has a given key.
+    heads: Vec<U64Map<usize>>,
+    /// `chains[entry * bands + band]`: the previous entry with the same key.
+    chains: Vec<usize>,
+}
+
+impl<Id> LshIndex<Id> {
+    /// An empty index.
+    ///
+    /// ```
+    /// use textdedup::near::{LshIndex, LshParams};
+    ///
+    /// let index: LshIndex<u32> = LshIndex::new(LshParams::for_threshold(0.8, 128)?);
+    /// assert!(index.is_empty());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn new(params: LshParams) -> LshIndex<Id> {
+        LshIndex {
+            params,
+            ids: Vec::new(),
+            slots: Vec::new(),
+            starts: vec![0],
+            heads: (0..params.bands).map(|_| U64Map::default()).collect(),
+            chains: Vec::new(),
+        }
+    }
+
+    /// The banding.
+    ///
+    /// ```
+    /// use textdedup::near::{LshIndex, LshParams};
+    ///
+    /// let params = LshParams::new(3, 4)?;
+    /// assert_eq!(LshIndex::<u8>::new(params).params(), params);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn params(&self) -> LshParams {
+        self.params
+    }
+
+    /// The number of signatures inserted.
+    ///
+    /// ```
+    /// use textdedup::near::{LshIndex, LshParams, Signature};
+    ///
+    /// let mut index = LshIndex::new(LshParams::new(1, 1)?);
+    /// index.insert("a", &Signature::from_slots(vec![1]))?;
+    /// assert_eq!(index.len(), 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    /// Whether nothing was inserted.
+    ///
+    /// ```
+    /// use textdedup::near::{LshIndex, LshParams};
+    ///
+    /// assert!(LshIndex::<u8>::new(LshParams::new(1, 1)?).is_empty());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+
+    /// Adds a signature under `id`. Inserting an id twice keeps both
+    /// entries. Fails when the signature is shorter than `bands * rows`.
+    ///
+    /// ```
+    /// use textdedup::near::{LshIndex, LshParams, Signature};
+    ///
+    /// let mut index = LshIndex::new(LshParams::new(2, 2)?);
+    /// assert!(index.insert(1, &Signature::from_slots(vec![1, 2, 3])).is_err());
+    /// assert!(index.insert(1, &Signature::from_slots(vec![1, 2, 3, 4])).is_ok());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn insert(&mut self, id: Id, signature: &Signature) -> Result<(), Error> {
+        self.check_length(signature)?;
+        let keys: Vec<u64> = self.band_keys(signature).collect();
+        self.add(id, signature, &keys);
+        Ok(())
+    }
+
+    /// The ids whose signatures share a band with `signature`, in insertion
+    /// order, each once. Empty when the signature is shorter than
+    /// `bands * rows`.
+    ///
+    /// ```
+    /// use textdedup::near::{LshIndex, LshParams, Signature};
+    ///
+    /// let mut index = LshIndex::new(LshParams::new(2, 1)?);
+    /// index.insert('a', &Signature::from_slots(vec![1, 2]))?;
+    /// index.insert('b', &Signature::from_slots(vec![1, 3]))?;
+    /// assert_eq!(index.candidates(&Signature::from_slots(vec![1, 3])), [&'a', &'b']);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn candidates(&self, signature: &Signature) -> Vec<&Id> {
+        if self.check_length(signature).is_err() {
+            return Vec::new();
+        }
+        let keys: Vec<u64> = self.band_keys(signature).collect();
+        self.candidate_entries(&keys)
+            .into_iter()
+            .map(|entry| &self.ids[entry])
+            .collect()
+    }
+
+    /// The candidates whose estimated Jaccard similarity with `signature`
+    /// is at least `threshold`, with that estimate, in insertion order.
+    ///
+    /// ```
+    /// use textdedup::near::{LshIndex, LshParams, Signature};
+    ///
+    /// let mut index = LshIndex::new(LshParams::new(1, 1)?);
+    /// index.insert(0, &Signature::from_slots(vec![1, 2, 3, 4]))?;
+    /// let query = Signature::from_slots(vec![1, 2, 3, 5]);
+    /// assert_eq!(index.query(&query, 0.75), [(&0, 0.75)]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn query(&self, signature: &Signature, threshold: f64) -> Vec<(&Id, f64)> {
+        if self.check_length(signature).is_err() {
+            return Vec::new();
+        }
+        let keys: Vec<u64> = self.band_keys(signature).collect();
+        self.verify(self.candidate_entries(&keys), signature, threshold)
+    }
+
+    /// [`query`](LshIndex::query), then [`insert`](LshIndex::insert), hashing
+    /// the bands once: the matches among the entries inserted before this
+    /// one. This is the step of a streaming deduplicator.
+    ///
+    /// ```
+    /// use textdedup::near::{LshIndex, LshParams, Signature};
+    ///
+    /// let mut index = LshIndex::new(LshParams::new(2, 2)?);
+    /// let sig = Signature::from_slots(vec![1, 2, 3, 4]);
+    /// assert!(index.insert_and_query("first", &sig, 0.5)?.is_empty());
+    /// assert_eq!(index.insert_and_query("second", &sig, 0.5)?, [(&"first", 1.0)]);
+    /// assert_eq!(index.len(), 2);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn insert_and_query(
+        &mut self,
+        id: Id,
+        signature: &Signature,
+        threshold: f64,
+    ) -> Result<Vec<(&Id, f64)>, Error> {
+        self.check_length(signature)?;
+        let keys: Vec<u64> = self.band_keys(signature).collect();
+        let entries = self.candidate_entries(&keys);
+        self.add(id, signature, &keys);
+        Ok(self.verify(entries, signature, threshold))
+    }
+
+    fn check_length(&self, signature: &Signature) -> Result<(), Error> {
+        let needed = self.params.bands * self.params.rows;
+        if signature.len() < needed {
+            return Err(Error::config(
+                "num_perm",
+                format!(
+                    "a signature of {} slots cannot fill {} bands of {} rows: \
+                     sign with a MinHasher of at least {needed} slots",
+                    signature.len(),
+                    self.params.bands,
+                    self.params.rows
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    fn add(&mut self, id: Id, signature: &Signature, keys: &[u64]) {
+        let entry = self.ids.len();
+        for (band, &key) in keys.iter().enumerate() {
+            let previous = self.heads[band].insert(key, entry).unwrap_or(NONE);
+            self.chains.push(previous);
+        }
+        self.ids.push(id);
+        self.slots.extend_from_slice(signature.as_slice());
+        self.starts.push(self.slots.len());
+    }
+
+    /// The entries sharing a band key, ascending, each once.
+    fn candidate_entries(&self, keys: &[u64]) -> Vec<usize> {
+        let bands = self.params.bands;
+        let mut entries = Vec::new();
+        for (band, key) in keys.iter().enumerate() {
+            let mut entry = self.heads[band].get(key).copied().unwrap_or(NONE);
+            while entry != NONE {
+                entries.push(entry);
+                entry = self.chains[entry * bands + band];
+            }
+        }
+        entries.sort_unstable();
+        entries.dedup();
+        entries
+    }
+
+    fn verify(
+        &self,
+        entries: Vec<usize>,
+        signature: &Signature,
+        threshold: f64,
+    ) -> Vec<(&Id, f64)> {
+        entries
+            .into_iter()
+            .filter_map(|entry| {
+                let stored = &self.slots[self.starts[entry]..self.starts[entry + 1]];
+                let score = slots_jaccard(stored, signature.as_slice());
+                (score >= threshold).then_some((&self.ids[entry], score))
+            })
+            .collect()
+    }
+
+    /// The key of each band: XXH3-64 of its slots' little-endian bytes,
+    /// seeded with the band number so equal slots in different bands differ.
+    fn band_keys<'a>(&self, signature: &'a Signature) -> impl Iterator<Item = u64> + 'a {
+        let rows = self.params.rows;
+        signature.as_slice()[..self.params.bands * rows]
+            .chunks_exact(rows)
+            .enumerate()
+            .map(|(band, slots)| {
+                // NOTE: a small buffer: zeroing a big one costs more than
+                // the hash. Bands of up to 16 rows hash in one call; longer
+                // ones chain, each chunk's hash seeding the next.
+                let mut bytes = [0u8; 8 * 16];
+                let mut key = band as u64;
+                for chunk in slots.chunks(16) {
+                    for (i, slot) in chunk.iter().enumerate() {
+                        bytes[i * 8..i * 8 + 8].copy_from_slice(&slot.to_le_bytes());
+                    }
+                    key = xxh3_64_with_seed(&bytes[..chunk.len() * 8], key);
+                }
+                key
+            })
+    }
+}
