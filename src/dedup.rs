@@ -1,8 +1,9 @@
 //! The deduplicator: settings, and the pure per-document stage.
 
 use crate::index::Index;
+use crate::near::{LshParams, MinHasher, Shingler, Signature};
 use crate::segment;
-use crate::{Error, Fingerprint, Level, Normalizer, ParagraphMode, Preset, Report, Span};
+use crate::{Error, Fingerprint, Level, Method, Normalizer, ParagraphMode, Preset, Report, Span};
 
 /// Finds duplicate segments inside one text, and makes [`Index`]es that find
 /// them across many.
@@ -26,6 +27,33 @@ use crate::{Error, Fingerprint, Level, Normalizer, ParagraphMode, Preset, Report
 #[derive(Clone, Debug)]
 pub struct Dedup {
     config: Config,
+    near: Option<NearSettings>,
+}
+
+/// What a near-duplicate method needs, derived once from the settings.
+#[derive(Clone, Debug)]
+pub(crate) struct NearSettings {
+    pub(crate) threshold: f64,
+    /// By `Level::ordinal`.
+    pub(crate) shinglers: [Shingler; 4],
+    pub(crate) kind: NearKind,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) enum NearKind {
+    MinHash { hasher: MinHasher, lsh: LshParams },
+    SimHash { max_distance: u32 },
+    Containment,
+}
+
+/// A segment's near-duplicate key, by method.
+#[derive(Clone, Debug)]
+pub(crate) enum NearKey {
+    /// Exact matching only: no method, or no shingles.
+    None,
+    Signature(Signature),
+    SimHash(u64),
+    Shingles(Box<[u64]>),
 }
 
 #[derive(Clone, Debug)]
@@ -35,6 +63,29 @@ pub(crate) struct Config {
     pub(crate) paragraph_mode: ParagraphMode,
     pub(crate) span_sentences: usize,
     pub(crate) min_chars: usize,
+    pub(crate) method: Method,
+    pub(crate) threshold: Option<f64>,
+    pub(crate) num_perm: usize,
+    pub(crate) ngram: Option<usize>,
+}
+
+/// The default word n-gram size per level: sentences are short, so they
+/// get shorter shingles.
+fn default_ngram(level: Level) -> usize {
+    match level {
+        Level::Document | Level::Paragraph | Level::SentenceSpan => 5,
+        Level::Sentence => 3,
+    }
+}
+
+/// The default similarity threshold per method.
+fn default_threshold(method: Method) -> Option<f64> {
+    match method {
+        Method::Exact => None,
+        Method::MinHash | Method::Containment => Some(0.8),
+        // A Hamming distance of at most 3 of 64 bits, as in Manku et al.
+        Method::SimHash => Some(1.0 - 3.0 / 64.0),
+    }
 }
 
 impl Default for Config {
@@ -45,6 +96,10 @@ impl Default for Config {
             paragraph_mode: ParagraphMode::Auto,
             span_sentences: 3,
             min_chars: 10,
+            method: Method::Exact,
+            threshold: None,
+            num_perm: 128,
+            ngram: None,
         }
     }
 }
@@ -68,6 +123,7 @@ impl Dedup {
     pub fn new() -> Dedup {
         Dedup {
             config: Config::default(),
+            near: None,
         }
     }
 
@@ -109,6 +165,37 @@ impl Dedup {
     /// be flagged.
     pub fn min_chars(&self) -> usize {
         self.config.min_chars
+    }
+
+    /// How segments that are not exact duplicates are compared.
+    pub fn method(&self) -> Method {
+        self.config.method
+    }
+
+    /// The similarity a near-duplicate needs (inclusive), `None` for
+    /// [`Method::Exact`].
+    pub fn threshold(&self) -> Option<f64> {
+        self.near.as_ref().map(|n| n.threshold)
+    }
+
+    /// The number of MinHash permutations.
+    pub fn num_perm(&self) -> usize {
+        self.config.num_perm
+    }
+
+    /// The word n-gram size used for shingles at `level`.
+    ///
+    /// ```
+    /// use textdedup::{Dedup, Level};
+    /// assert_eq!(Dedup::new().ngram(Level::Paragraph), 5);
+    /// assert_eq!(Dedup::new().ngram(Level::Sentence), 3);
+    /// ```
+    pub fn ngram(&self, level: Level) -> usize {
+        self.config.ngram.unwrap_or_else(|| default_ngram(level))
+    }
+
+    pub(crate) fn near(&self) -> Option<&NearSettings> {
+        self.near.as_ref()
     }
 
     /// Finds the segments of `text` that repeat earlier segments of `text`.
@@ -160,6 +247,7 @@ impl Dedup {
             levels: Vec::with_capacity(self.config.levels.len()),
         };
         let mut buf = String::new();
+        let mut shingles = Vec::new();
         for &level in &self.config.levels {
             let mut out = LevelSketch {
                 level,
@@ -176,6 +264,7 @@ impl Dedup {
                     out.keys.push(SegmentKey {
                         span,
                         fingerprint: Fingerprint::of(&buf),
+                        near: self.near_key(level, &buf, &mut shingles),
                     });
                 } else {
                     out.short += 1;
@@ -184,6 +273,21 @@ impl Dedup {
             sketch.levels.push(out);
         }
         sketch
+    }
+
+    fn near_key(&self, level: Level, normalized: &str, shingles: &mut Vec<u64>) -> NearKey {
+        let Some(near) = &self.near else {
+            return NearKey::None;
+        };
+        near.shinglers[level.ordinal()].shingles_into(normalized, shingles);
+        if shingles.is_empty() {
+            return NearKey::None;
+        }
+        match &near.kind {
+            NearKind::MinHash { hasher, .. } => NearKey::Signature(hasher.signature(shingles)),
+            NearKind::SimHash { .. } => NearKey::SimHash(crate::near::simhash(shingles)),
+            NearKind::Containment => NearKey::Shingles(shingles.as_slice().into()),
+        }
     }
 
     fn for_each_segment<'t>(&self, text: &'t str, level: Level, mut f: impl FnMut(Span, &'t str)) {
@@ -316,6 +420,74 @@ impl DedupBuilder {
         self
     }
 
+    /// How segments that are not exact duplicates are compared (default
+    /// [`Method::Exact`]: only exact duplicates after normalization). Exact
+    /// duplicates are always found; a near-duplicate method adds the rest,
+    /// each verified against the earliest kept segment it matches, never
+    /// through a chain of matches.
+    ///
+    /// ```
+    /// use textdedup::{Dedup, Level, Method};
+    /// let dedup = Dedup::builder().method(Method::MinHash).threshold(0.7).build()?;
+    /// let text = "the quick brown fox jumps over the lazy dog near the old river bank today\n\
+    ///             the quick brown fox jumps over the lazy dog near the old river bank tonight";
+    /// let dup = &dedup.check(text).duplicates[0];
+    /// assert_eq!(dup.method, Method::MinHash);
+    /// assert!(dup.score >= 0.7 && dup.score < 1.0);
+    /// # Ok::<(), textdedup::Error>(())
+    /// ```
+    pub fn method(&mut self, method: Method) -> &mut DedupBuilder {
+        self.config.method = method;
+        self
+    }
+
+    /// The similarity a near-duplicate needs, inclusive, in `(0, 1]`: the
+    /// estimated Jaccard similarity of word n-grams for [`Method::MinHash`]
+    /// (default 0.8), `1 - hamming/64` for [`Method::SimHash`] (default
+    /// `1 - 3/64`, at least `1 - 8/64`), the fraction of n-grams seen before
+    /// for [`Method::Containment`] (default 0.8). MinHash's LSH bands and
+    /// rows are derived from it.
+    ///
+    /// ```
+    /// use textdedup::{Dedup, Method};
+    /// let err = Dedup::builder().method(Method::MinHash).threshold(1.5).build().unwrap_err();
+    /// assert!(err.to_string().contains("threshold"));
+    /// let err = Dedup::builder().threshold(0.9).build().unwrap_err(); // exact has none
+    /// assert!(err.to_string().contains("threshold"));
+    /// ```
+    pub fn threshold(&mut self, threshold: f64) -> &mut DedupBuilder {
+        self.config.threshold = Some(threshold);
+        self
+    }
+
+    /// The number of MinHash permutations (default 128, at most 1024).
+    ///
+    /// ```
+    /// use textdedup::{Dedup, Method};
+    /// let dedup = Dedup::builder().method(Method::MinHash).num_perm(256).build()?;
+    /// assert_eq!(dedup.num_perm(), 256);
+    /// # Ok::<(), textdedup::Error>(())
+    /// ```
+    pub fn num_perm(&mut self, num_perm: usize) -> &mut DedupBuilder {
+        self.config.num_perm = num_perm;
+        self
+    }
+
+    /// The word n-gram size of shingles at every level (default 5, and 3 for
+    /// sentences). Scripts written without spaces use character n-grams; a
+    /// segment with fewer words than `n` gets one shingle of all of them.
+    ///
+    /// ```
+    /// use textdedup::{Dedup, Level, Method};
+    /// let dedup = Dedup::builder().method(Method::Containment).ngram(3).build()?;
+    /// assert_eq!(dedup.ngram(Level::Paragraph), 3);
+    /// # Ok::<(), textdedup::Error>(())
+    /// ```
+    pub fn ngram(&mut self, n: usize) -> &mut DedupBuilder {
+        self.config.ngram = Some(n);
+        self
+    }
+
     /// Validates the settings and builds the deduplicator.
     ///
     /// ```
@@ -335,9 +507,72 @@ impl DedupBuilder {
                 "a sentence window needs at least 1 sentence (3 is the usual choice)",
             ));
         }
+        let near = self.near_settings()?;
         Ok(Dedup {
             config: self.config.clone(),
+            near,
         })
+    }
+
+    fn near_settings(&self) -> Result<Option<NearSettings>, Error> {
+        let config = &self.config;
+        let Some(threshold) = config
+            .threshold
+            .or_else(|| default_threshold(config.method))
+        else {
+            return Ok(None);
+        };
+        if config.method == Method::Exact {
+            return Err(Error::config(
+                "threshold",
+                "exact matching has no threshold: choose a near-duplicate method \
+                 (minhash, simhash or containment) or leave the threshold out",
+            ));
+        }
+        if !(threshold > 0.0 && threshold <= 1.0) {
+            return Err(Error::config(
+                "threshold",
+                format!("{threshold} is not a similarity: use a number in (0, 1], such as 0.8"),
+            ));
+        }
+        let shingler = |level: Level| {
+            Shingler::new(config.ngram.unwrap_or_else(|| default_ngram(level)))
+                .map_err(|_| Error::config("ngram", "shingles need at least 1 word: use 1 or more"))
+        };
+        let shinglers = [
+            shingler(Level::Document)?,
+            shingler(Level::Paragraph)?,
+            shingler(Level::SentenceSpan)?,
+            shingler(Level::Sentence)?,
+        ];
+        let kind = match config.method {
+            Method::MinHash => NearKind::MinHash {
+                hasher: MinHasher::builder().num_perm(config.num_perm).build()?,
+                lsh: LshParams::for_threshold(threshold, config.num_perm)?,
+            },
+            Method::SimHash => {
+                // The largest whole distance d with 1 - d/64 >= threshold.
+                let max_distance = ((1.0 - threshold) * 64.0 + 1e-9).floor() as u32;
+                if max_distance > 8 {
+                    return Err(Error::config(
+                        "threshold",
+                        format!(
+                            "simhash threshold {threshold} means a Hamming distance of \
+                             {max_distance} bits; at most 8 (threshold 0.875) is supported: \
+                             use minhash for looser matches"
+                        ),
+                    ));
+                }
+                NearKind::SimHash { max_distance }
+            }
+            Method::Containment => NearKind::Containment,
+            Method::Exact => return Ok(None),
+        };
+        Ok(Some(NearSettings {
+            threshold,
+            shinglers,
+            kind,
+        }))
     }
 }
 
@@ -374,8 +609,9 @@ pub(crate) struct LevelSketch {
     pub(crate) bytes: usize,
 }
 
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub(crate) struct SegmentKey {
     pub(crate) span: Span,
     pub(crate) fingerprint: Fingerprint,
+    pub(crate) near: NearKey,
 }

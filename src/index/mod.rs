@@ -1,5 +1,8 @@
 //! The cross-document index: what has been kept so far.
 
+mod near;
+
+use self::near::{NearIndex, Source};
 use crate::dedup::{LevelSketch, Sketch};
 use crate::fxmap::FingerprintMap;
 use crate::report::{Cluster, Duplicate, LevelStats, Origin, Report, Stats};
@@ -38,14 +41,21 @@ pub struct Index {
     docs: Vec<DocId>,
     // One map per level, by `Level::ordinal`.
     exact: [FingerprintMap<Fingerprint, Stored>; 4],
+    // With a near-duplicate method: per level, the kept segments' keys and
+    // where each entry is.
+    near: [Option<NearIndex>; 4],
+    near_entries: [Vec<Stored>; 4],
 }
 
 impl Index {
     pub(crate) fn new(dedup: Dedup) -> Index {
+        let near = std::array::from_fn(|_| dedup.near().map(NearIndex::new));
         Index {
             dedup,
             docs: Vec::new(),
             exact: Default::default(),
+            near,
+            near_entries: Default::default(),
         }
     }
 
@@ -135,14 +145,26 @@ impl Index {
         };
         for level in &sketch.levels {
             let kept = self.resolve_level(Some(&doc), level, &mut report);
-            let map = &mut self.exact[level.level.ordinal()];
-            for (fingerprint, span) in kept {
-                if let (Ok(start), Ok(end)) = (u32::try_from(span.start), u32::try_from(span.end)) {
-                    map.entry(fingerprint).or_insert(Stored {
-                        doc: doc_index,
-                        start,
-                        end,
-                    });
+            let ordinal = level.level.ordinal();
+            for i in kept {
+                let key = &level.keys[i];
+                let (Ok(start), Ok(end)) =
+                    (u32::try_from(key.span.start), u32::try_from(key.span.end))
+                else {
+                    continue;
+                };
+                let stored = Stored {
+                    doc: doc_index,
+                    start,
+                    end,
+                };
+                self.exact[ordinal].entry(key.fingerprint).or_insert(stored);
+                if let Some(near) = &mut self.near[ordinal] {
+                    let entries = &mut self.near_entries[ordinal];
+                    if let Ok(id) = u32::try_from(entries.len()) {
+                        near.insert(id, &key.near);
+                        entries.push(stored);
+                    }
                 }
             }
         }
@@ -167,34 +189,61 @@ impl Index {
     }
 
     /// Finds the duplicates among one level's segments, and returns the
-    /// segments kept (first occurrences not in the index).
+    /// positions in `level.keys` of the segments kept (neither in the index
+    /// nor earlier in the text).
     fn resolve_level(
         &self,
         doc: Option<&DocId>,
         level: &LevelSketch,
         report: &mut Report,
-    ) -> Vec<(Fingerprint, Span)> {
-        let map = &self.exact[level.level.ordinal()];
+    ) -> Vec<usize> {
+        let ordinal = level.level.ordinal();
+        let map = &self.exact[ordinal];
         let mut local: FingerprintMap<Fingerprint, Span> = FingerprintMap::default();
+        let near = self.near[ordinal].as_ref();
+        let threshold = self.dedup.threshold().unwrap_or(1.0);
+        let mut local_near = self.dedup.near().map(NearIndex::new);
+        let mut local_kept: Vec<Span> = Vec::new();
         let mut kept = Vec::new();
         let mut stats = LevelStats::new(level.level);
         stats.segments = level.segments;
         stats.short = level.short;
         stats.bytes = level.bytes;
-        for key in &level.keys {
-            let of = if let Some(stored) = map.get(&key.fingerprint) {
-                Origin {
-                    doc: self.docs.get(stored.doc as usize).cloned(),
-                    span: Span::new(stored.start as usize, stored.end as usize),
-                }
+        for (i, key) in level.keys.iter().enumerate() {
+            let found = if let Some(stored) = map.get(&key.fingerprint) {
+                Some((self.origin(stored), Method::Exact, 1.0))
             } else if let Some(&span) = local.get(&key.fingerprint) {
-                Origin {
-                    doc: doc.cloned(),
-                    span,
-                }
+                Some((
+                    Origin {
+                        doc: doc.cloned(),
+                        span,
+                    },
+                    Method::Exact,
+                    1.0,
+                ))
+            } else if let (Some(near), Some(local_near)) = (near, &local_near) {
+                NearIndex::find(near, local_near, &key.near, threshold).map(|(source, score)| {
+                    let of = match source {
+                        Source::Index(id) => self.origin(&self.near_entries[ordinal][id as usize]),
+                        Source::Local(id) => Origin {
+                            doc: doc.cloned(),
+                            span: local_kept[id as usize],
+                        },
+                    };
+                    (of, self.dedup.method(), score)
+                })
             } else {
+                None
+            };
+            let Some((of, method, score)) = found else {
                 local.insert(key.fingerprint, key.span);
-                kept.push((key.fingerprint, key.span));
+                if let (Some(local_near), Ok(id)) =
+                    (&mut local_near, u32::try_from(local_kept.len()))
+                {
+                    local_near.insert(id, &key.near);
+                    local_kept.push(key.span);
+                }
+                kept.push(i);
                 continue;
             };
             stats.duplicates += 1;
@@ -202,13 +251,22 @@ impl Index {
             report.duplicates.push(Duplicate {
                 level: level.level,
                 span: key.span,
-                method: Method::Exact,
-                score: 1.0,
+                method,
+                score,
                 of,
             });
         }
         report.stats.levels.push(stats);
         kept
+    }
+}
+
+impl Index {
+    fn origin(&self, stored: &Stored) -> Origin {
+        Origin {
+            doc: self.docs.get(stored.doc as usize).cloned(),
+            span: Span::new(stored.start as usize, stored.end as usize),
+        }
     }
 }
 

@@ -84,6 +84,21 @@ impl<Id> ContainmentIndex<Id> {
         }
     }
 
+    /// The id that first had `shingle`, if any.
+    ///
+    /// ```
+    /// use textdedup::near::ContainmentIndex;
+    ///
+    /// let mut index = ContainmentIndex::new();
+    /// index.insert("a", &[1, 2]);
+    /// index.insert("b", &[2, 3]);
+    /// assert_eq!(index.source_of(2), Some(&"a"));
+    /// assert_eq!(index.source_of(4), None);
+    /// ```
+    pub fn source_of(&self, shingle: u64) -> Option<&Id> {
+        self.first_seen.get(&shingle).map(|&entry| &self.ids[entry])
+    }
+
     /// The fraction of the distinct `shingles` already seen; 0.0 for none.
     ///
     /// ```

@@ -1,0 +1,120 @@
+//! The near-duplicate side of the index: one structure per level, holding
+//! the kept segments' signatures, simhashes or n-grams.
+
+use crate::dedup::{NearKey, NearKind, NearSettings};
+use crate::near::{ContainmentIndex, LshIndex, SimHashIndex};
+
+/// Where a verified match lives: in the index (an entry number) or earlier
+/// in the text being checked (a number among its kept segments).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Source {
+    Index(u32),
+    Local(u32),
+}
+
+#[derive(Clone, Debug)]
+pub(crate) enum NearIndex {
+    MinHash(LshIndex<u32>),
+    SimHash(SimHashIndex<u32>),
+    Containment(ContainmentIndex<u32>),
+}
+
+impl NearIndex {
+    pub(crate) fn new(settings: &NearSettings) -> NearIndex {
+        match &settings.kind {
+            NearKind::MinHash { lsh, .. } => NearIndex::MinHash(LshIndex::new(*lsh)),
+            NearKind::SimHash { max_distance } => NearIndex::SimHash(
+                SimHashIndex::new(*max_distance).expect("distance validated by the builder"),
+            ),
+            NearKind::Containment => NearIndex::Containment(ContainmentIndex::new()),
+        }
+    }
+
+    pub(crate) fn insert(&mut self, id: u32, key: &NearKey) {
+        match (self, key) {
+            (NearIndex::MinHash(lsh), NearKey::Signature(sig)) => {
+                // Signatures come from the same settings, so they fill the bands.
+                let _ = lsh.insert(id, sig);
+            }
+            (NearIndex::SimHash(index), NearKey::SimHash(hash)) => index.insert(id, *hash),
+            (NearIndex::Containment(index), NearKey::Shingles(shingles)) => {
+                index.insert(id, shingles)
+            }
+            _ => {}
+        }
+    }
+
+    /// The earliest kept segment, in `index` and then in `local`, that `key`
+    /// verifies against, with its score.
+    pub(crate) fn find(
+        index: &NearIndex,
+        local: &NearIndex,
+        key: &NearKey,
+        threshold: f64,
+    ) -> Option<(Source, f64)> {
+        match (index, local, key) {
+            (NearIndex::MinHash(index), NearIndex::MinHash(local), NearKey::Signature(sig)) => {
+                let first = |lsh: &LshIndex<u32>| {
+                    lsh.query(sig, threshold)
+                        .first()
+                        .map(|&(&id, score)| (id, score))
+                };
+                first(index)
+                    .map(|(id, s)| (Source::Index(id), s))
+                    .or_else(|| first(local).map(|(id, s)| (Source::Local(id), s)))
+            }
+            (NearIndex::SimHash(index), NearIndex::SimHash(local), NearKey::SimHash(hash)) => {
+                let first = |simhash: &SimHashIndex<u32>| {
+                    simhash
+                        .query(*hash)
+                        .first()
+                        .map(|&(&id, distance)| (id, 1.0 - f64::from(distance) / 64.0))
+                };
+                first(index)
+                    .map(|(id, s)| (Source::Index(id), s))
+                    .or_else(|| first(local).map(|(id, s)| (Source::Local(id), s)))
+            }
+            (
+                NearIndex::Containment(index),
+                NearIndex::Containment(local),
+                NearKey::Shingles(shingles),
+            ) => containment(index, local, shingles, threshold),
+            _ => None,
+        }
+    }
+}
+
+/// Containment against everything kept, in the index and earlier in the
+/// text: the fraction of the segment's distinct n-grams seen before. The
+/// source named is the kept segment that first had the most of them.
+fn containment(
+    index: &ContainmentIndex<u32>,
+    local: &ContainmentIndex<u32>,
+    shingles: &[u64],
+    threshold: f64,
+) -> Option<(Source, f64)> {
+    if shingles.is_empty() {
+        return None;
+    }
+    let mut sources: Vec<Source> = shingles
+        .iter()
+        .filter_map(|&shingle| {
+            index
+                .source_of(shingle)
+                .map(|&id| Source::Index(id))
+                .or_else(|| local.source_of(shingle).map(|&id| Source::Local(id)))
+        })
+        .collect();
+    let score = sources.len() as f64 / shingles.len() as f64;
+    if score < threshold {
+        return None;
+    }
+    sources.sort_unstable();
+    let mut best: Option<(Source, usize)> = None;
+    for run in sources.chunk_by(|a, b| a == b) {
+        if best.is_none_or(|(_, count)| run.len() > count) {
+            best = Some((run[0], run.len()));
+        }
+    }
+    best.map(|(source, _)| (source, score))
+}
