@@ -92,13 +92,21 @@ impl<'t> Paragraphs<'t> {
             // indent marks a new paragraph, as in newswire.
             return !(is_indented(prev) && prev_full);
         }
-        if is_headline(prev) && !is_headline(cur) {
+        if quote_depth(prev) != quote_depth(cur) || (is_headline(prev) && !is_headline(cur)) {
             return true;
         }
         // A short line is a hard break; it ends the paragraph unless the text
         // goes on in lower case, as after a stripped dateline.
         !prev_full && !cur.trim_start().starts_with(char::is_lowercase)
     }
+}
+
+/// How many `>` open an email line: a change of depth is a change of author.
+fn quote_depth(line: &str) -> usize {
+    line.chars()
+        .filter(|c| *c != ' ')
+        .take_while(|c| *c == '>')
+        .count()
 }
 
 /// A line in capitals, such as a newswire headline.
