@@ -29,6 +29,7 @@
 //! ```
 
 mod abbreviations;
+mod ascii;
 mod lines;
 mod paragraph;
 mod sentence;

@@ -4,6 +4,7 @@
 use unicode_segmentation::UnicodeSegmentation;
 
 use super::abbreviations::joins;
+use super::ascii;
 use super::paragraph::Paragraphs;
 use super::{ParagraphMode, trim_span};
 use crate::Span;
@@ -81,10 +82,7 @@ fn split_paragraph(para: &str, scratch: &mut String, out: &mut Vec<Span>) {
         para
     };
     let mut current: Option<Span> = None;
-    for (start, piece) in flat.split_sentence_bound_indices() {
-        let Some(piece) = trim_span(flat, start, start + piece.len()) else {
-            continue;
-        };
+    let mut merge = |piece: Span| {
         current = match current {
             Some(cur) if joins(&flat[cur.range()], &flat[piece.range()]) => {
                 Some(Span::new(cur.start, piece.end))
@@ -95,6 +93,25 @@ fn split_paragraph(para: &str, scratch: &mut String, out: &mut Vec<Span>) {
             }
             None => Some(piece),
         };
+    };
+    let mut push = |start: usize, end: usize| {
+        if let Some(piece) = trim_span(flat, start, end) {
+            merge(piece);
+        }
+    };
+    if flat.is_ascii() {
+        // NOTE: the general UAX #29 iterator runs at about 20 MB/s; ASCII
+        // needs no tables.
+        let mut start = 0;
+        ascii::sentence_starts(flat.as_bytes(), |end| {
+            push(start, end);
+            start = end;
+        });
+        push(start, flat.len());
+    } else {
+        for (start, piece) in flat.split_sentence_bound_indices() {
+            push(start, start + piece.len());
+        }
     }
     out.extend(current);
 }
