@@ -49,10 +49,12 @@ pub(crate) fn is_full(line: &str, next: &str, width: usize) -> bool {
 
 /// An email header ("Subject: ..."): short by nature, so no evidence of width.
 fn is_header(line: &str) -> bool {
-    line.split_once(": ").is_some_and(|(key, _)| {
-        key.starts_with(|c: char| c.is_ascii_alphabetic())
-            && key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
-    })
+    let bytes = line.as_bytes();
+    let key = bytes
+        .iter()
+        .take_while(|b| b.is_ascii_alphanumeric() || **b == b'-')
+        .count();
+    bytes.first().is_some_and(u8::is_ascii_alphabetic) && bytes[key..].starts_with(b": ")
 }
 
 /// A line of only quote marks (">"), as in quoted email.
