@@ -67,8 +67,9 @@ impl<'t> Iterator for Sentences<'t> {
 /// Pushes the trimmed sentence spans of `para`, relative to it, onto `out`.
 fn split_paragraph(para: &str, scratch: &mut String, out: &mut Vec<Span>) {
     // A wrapped paragraph has line breaks, which UAX #29 always breaks at.
-    // Spaces of the same byte length keep every offset valid.
-    let flat: &str = if para.contains(is_line_break) {
+    // Spaces of the same byte length keep every offset valid. The ASCII path
+    // reads CR and LF as spaces itself, so needs no copy.
+    let flat: &str = if !para.is_ascii() && para.contains(is_line_break) {
         scratch.clear();
         for c in para.chars() {
             if is_line_break(c) {
