@@ -7,6 +7,8 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use textdedup::segment::{ParagraphMode, paragraphs, sentence_windows, sentences};
 use unicode_segmentation::UnicodeSegmentation;
 
+// NOTE: the shared loader is formatted by its owner, not by this bench's `cargo fmt`.
+#[rustfmt::skip]
 #[path = "common/mod.rs"]
 mod common;
 
