@@ -106,7 +106,7 @@ pub use crate::index::Index;
 pub use crate::level::{Level, Method};
 pub use crate::normalize::{Normalizer, NormalizerBuilder, Preset};
 pub use crate::report::{Cluster, Duplicate, LevelStats, Origin, Report, Stats};
-pub use crate::segment::ParagraphMode;
+pub use crate::segment::{ParagraphMode, Paragraphs, SentenceWindows, Sentences};
 pub use crate::span::Span;
 
 #[doc = include_str!("../README.md")]

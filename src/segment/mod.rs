@@ -1,11 +1,60 @@
 //! Segmentation: paragraphs, sentences, sentence windows and documents, each
 //! with its byte span in the original text.
 //!
-//! PLACEHOLDER: the real segmenters land with the segmentation work.
+//! Segment first, normalize second: every segmenter here works on the text
+//! as given and yields `(Span, &str)` with `&text[span.range()] == s`, so a
+//! match found on normalized text can always be traced back to the bytes the
+//! user wrote. Segments are trimmed of Unicode white space, never empty, in
+//! order and never overlapping, and together they hold every non-white-space
+//! character of the text. No input makes them panic.
+//!
+//! # Example: the sentences of a news paragraph
+//!
+//! ```
+//! use textdedup::segment::{sentences, ParagraphMode};
+//!
+//! let text = "Mr. Smith met U.S. officials on Jan. 5. Talks went well.\n\nNo deal yet.";
+//! let got: Vec<&str> = sentences(text, ParagraphMode::Blocks).map(|(_, s)| s).collect();
+//! assert_eq!(got, ["Mr. Smith met U.S. officials on Jan. 5.", "Talks went well.", "No deal yet."]);
+//! ```
+//!
+//! # Example: one span per paragraph
+//!
+//! ```
+//! use textdedup::segment::{paragraphs, ParagraphMode};
+//!
+//! let text = "  First paragraph.\r\nSecond one.  \n";
+//! let spans: Vec<_> = paragraphs(text, ParagraphMode::Lines).map(|(span, _)| span.range()).collect();
+//! assert_eq!(spans, [2..18, 20..31]);
+//! ```
+
+mod abbreviations;
+mod ascii;
+mod lines;
+mod paragraph;
+mod sentence;
+mod window;
+mod wrap;
+
+pub use self::paragraph::Paragraphs;
+pub use self::sentence::Sentences;
+pub use self::window::SentenceWindows;
 
 use crate::Span;
 
 /// How a text is split into paragraphs.
+///
+/// Line breaks are `\n`, `\r\n`, `\r` and U+2028; U+2029 PARAGRAPH SEPARATOR
+/// always ends a paragraph, in every mode.
+///
+/// ```
+/// use textdedup::segment::{paragraphs, ParagraphMode};
+///
+/// let text = "Title\nline one\nline two\n\nNext block";
+/// assert_eq!(paragraphs(text, ParagraphMode::Lines).count(), 4);
+/// assert_eq!(paragraphs(text, ParagraphMode::Blocks).count(), 2);
+/// assert_eq!(ParagraphMode::default(), ParagraphMode::Auto);
+/// ```
 #[non_exhaustive]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(
@@ -14,53 +63,101 @@ use crate::Span;
     serde(rename_all = "lowercase")
 )]
 pub enum ParagraphMode {
-    /// Every non-blank line is a paragraph.
+    /// Every non-blank line is a paragraph, as in cc_net and bff.
     Lines,
     /// Runs of non-blank lines separated by blank lines.
     Blocks,
-    /// Chosen per document.
+    /// Chosen per document: `Wrapped` for hard-wrapped text (newswire,
+    /// email), else `Lines`.
     #[default]
     Auto,
+    /// Hard-wrapped text: blocks, further split before an indented line that
+    /// follows an unindented one, and after a line that ends short of the
+    /// wrap width when the next line does not go on in lower case.
+    Wrapped,
 }
 
-/// The paragraphs of `text`.
-pub fn paragraphs(text: &str, mode: ParagraphMode) -> impl Iterator<Item = (Span, &str)> {
-    let _ = mode;
-    let mut pos = 0;
-    text.split_inclusive('\n').filter_map(move |line| {
-        let start = pos;
-        pos += line.len();
-        let trimmed = line.trim();
-        if trimmed.is_empty() {
-            return None;
-        }
-        let lead = line.len() - line.trim_start().len();
-        let s = start + lead;
-        Some((Span::new(s, s + trimmed.len()), trimmed))
-    })
+/// The paragraphs of `text`, cut as `mode` says.
+///
+/// ```
+/// use textdedup::segment::{paragraphs, ParagraphMode};
+///
+/// // Hard-wrapped newswire: paragraphs open with an indented line.
+/// let text = "OIL PRICES FIRM ON SUPPLY FEARS\n\
+///     Oil prices rose on Monday as traders worried\n\
+///     about supplies from the Gulf, dealers said.\n    \
+///     Brent crude for May delivery rose 40 cents to\n\
+///     18.20 dlrs a barrel in early trade.\n";
+/// let got: Vec<&str> = paragraphs(text, ParagraphMode::Auto).map(|(_, p)| p).collect();
+/// assert_eq!(got.len(), 3);
+/// assert_eq!(got[0], "OIL PRICES FIRM ON SUPPLY FEARS");
+/// assert!(got[2].starts_with("Brent") && got[2].ends_with("trade."));
+/// ```
+pub fn paragraphs(text: &str, mode: ParagraphMode) -> Paragraphs<'_> {
+    Paragraphs::new(text, mode)
 }
 
-/// The sentences of `text`, never crossing a paragraph boundary.
-pub fn sentences(text: &str, mode: ParagraphMode) -> impl Iterator<Item = (Span, &str)> {
-    paragraphs(text, mode)
+/// The sentences of `text`, found inside each paragraph, so a sentence never
+/// crosses a paragraph boundary. Spans are into the whole text.
+///
+/// Breaks are UAX #29 sentence bounds, minus those after titles ("Mr."),
+/// initials ("J. R. R. Tolkien"), dotted acronyms ("U.S. Senate") and other
+/// abbreviations, and those before a lower-case word. "Wait... what" is one
+/// sentence; "Wait... What" is two.
+///
+/// ```
+/// use textdedup::segment::{sentences, ParagraphMode};
+///
+/// let text = "He said \"Stop.\" Then left. 中文。好！";
+/// let got: Vec<&str> = sentences(text, ParagraphMode::Auto).map(|(_, s)| s).collect();
+/// assert_eq!(got, ["He said \"Stop.\"", "Then left.", "中文。", "好！"]);
+/// ```
+pub fn sentences(text: &str, mode: ParagraphMode) -> Sentences<'_> {
+    Sentences::new(text, mode)
 }
 
-/// Windows of `k` consecutive sentences.
-pub fn sentence_windows(
-    text: &str,
-    mode: ParagraphMode,
-    k: usize,
-) -> impl Iterator<Item = (Span, &str)> {
-    let _ = k;
-    sentences(text, mode)
+/// Sliding windows of `k` consecutive sentences across the whole document,
+/// as in C4 and datatrove's `SentenceDedup`; windows may cross paragraphs.
+///
+/// A window's span runs from its first sentence's start to its last
+/// sentence's end. A document with fewer than `k` sentences yields one
+/// window of all of them, and a blank one yields none. `k == 0` is treated
+/// as `k == 1`.
+///
+/// ```
+/// use textdedup::segment::{sentence_windows, ParagraphMode};
+///
+/// let text = "One. Two. Three.";
+/// assert_eq!(sentence_windows(text, ParagraphMode::Auto, 2).count(), 2);
+/// let all: Vec<&str> = sentence_windows(text, ParagraphMode::Auto, 5).map(|(_, w)| w).collect();
+/// assert_eq!(all, ["One. Two. Three."]);
+/// assert_eq!(sentence_windows(text, ParagraphMode::Auto, 0).count(), 3);
+/// ```
+pub fn sentence_windows(text: &str, mode: ParagraphMode, k: usize) -> SentenceWindows<'_> {
+    SentenceWindows::new(text, mode, k)
 }
 
 /// The whole document, trimmed of surrounding white space; `None` when blank.
+///
+/// ```
+/// let (span, doc) = textdedup::segment::document("\n  Hello.\n").unwrap();
+/// assert_eq!((span.start, span.end, doc), (3, 9, "Hello."));
+/// assert!(textdedup::segment::document(" \u{2029}\t").is_none());
+/// ```
 pub fn document(text: &str) -> Option<(Span, &str)> {
-    let trimmed = text.trim();
+    let span = trim_span(text, 0, text.len())?;
+    Some((span, &text[span.range()]))
+}
+
+/// The span of `text[start..end]` trimmed of Unicode white space, or `None`
+/// when nothing is left.
+fn trim_span(text: &str, start: usize, end: usize) -> Option<Span> {
+    let piece = &text[start..end];
+    let rest = piece.trim_start();
+    let trimmed = rest.trim_end();
     if trimmed.is_empty() {
         return None;
     }
-    let start = text.len() - text.trim_start().len();
-    Some((Span::new(start, start + trimmed.len()), trimmed))
+    let start = start + piece.len() - rest.len();
+    Some(Span::new(start, start + trimmed.len()))
 }

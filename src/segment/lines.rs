@@ -1,0 +1,102 @@
+//! Physical lines of a text, with the kind of break that ends each.
+
+use memchr::memchr3;
+
+/// One line: `text[start..end]` without its terminator.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Line {
+    pub(crate) start: usize,
+    pub(crate) end: usize,
+    /// Ended by U+2029 PARAGRAPH SEPARATOR, which always closes a paragraph.
+    pub(crate) para_sep: bool,
+}
+
+/// Splits at `\n`, `\r\n`, `\r`, U+2028 and U+2029.
+///
+/// NOTE: VT, FF and NEL are not line breaks here; they are white space, so
+/// they are trimmed like spaces but never split a line.
+#[derive(Clone, Debug)]
+pub(crate) struct Lines<'t> {
+    text: &'t str,
+    pos: usize,
+}
+
+impl<'t> Lines<'t> {
+    pub(crate) fn new(text: &'t str) -> Lines<'t> {
+        Lines { text, pos: 0 }
+    }
+}
+
+impl Iterator for Lines<'_> {
+    type Item = Line;
+
+    fn next(&mut self) -> Option<Line> {
+        let bytes = self.text.as_bytes();
+        let start = self.pos;
+        if start >= bytes.len() {
+            return None;
+        }
+        let mut from = start;
+        while let Some(i) = memchr3(b'\n', b'\r', 0xE2, &bytes[from..]).map(|i| from + i) {
+            let (len, para_sep) = match bytes[i] {
+                b'\n' => (1, false),
+                b'\r' if bytes.get(i + 1) == Some(&b'\n') => (2, false),
+                b'\r' => (1, false),
+                // 0xE2 leads U+2028 (E2 80 A8) and U+2029 (E2 80 A9), among others.
+                _ => match bytes.get(i + 1..i + 3) {
+                    Some([0x80, 0xA8]) => (3, false),
+                    Some([0x80, 0xA9]) => (3, true),
+                    _ => {
+                        from = i + 1;
+                        continue;
+                    }
+                },
+            };
+            self.pos = i + len;
+            return Some(Line {
+                start,
+                end: i,
+                para_sep,
+            });
+        }
+        self.pos = bytes.len();
+        Some(Line {
+            start,
+            end: bytes.len(),
+            para_sep: false,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines(text: &str) -> Vec<(&str, bool)> {
+        Lines::new(text)
+            .map(|l| (&text[l.start..l.end], l.para_sep))
+            .collect()
+    }
+
+    #[test]
+    fn every_break_kind() {
+        let text = "a\nb\r\nc\rd\u{2028}e\u{2029}f€g\n";
+        let got = lines(text);
+        let want = [
+            ("a", false),
+            ("b", false),
+            ("c", false),
+            ("d", false),
+            ("e", true),
+            ("f€g", false),
+        ];
+        assert_eq!(got, want);
+    }
+
+    #[test]
+    fn empty_and_blank() {
+        assert!(lines("").is_empty());
+        assert_eq!(lines("\n\n"), [("", false), ("", false)]);
+        assert_eq!(lines("x"), [("x", false)]);
+    }
+}

@@ -1,0 +1,155 @@
+//! Telling hard-wrapped text from one-paragraph-per-line text.
+//!
+//! Hard-wrapped text (newswire, email) breaks a line when the next word
+//! would pass a fixed width, so nearly every line that continues a paragraph
+//! is "full": the next line's first word would not have fitted on it. Text
+//! with one paragraph or sentence per line has no such width.
+
+use super::lines::Lines;
+
+/// Line lengths above this are not wrapped text; longer ones are counted
+/// together in the last histogram bucket.
+const MAX_WIDTH: usize = 100;
+/// Below this, lines are short items (lists, verse), not wrapped prose.
+const MIN_WIDTH: usize = 20;
+/// Fewer non-blank lines than this is too little evidence to call wrapped.
+const MIN_LINES: usize = 3;
+
+/// What the first pass over a text found out about its lines.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct WrapStats {
+    /// The estimated wrap width in chars: the 90th percentile of the lengths
+    /// of non-blank lines, so a long header or URL does not set it.
+    pub(crate) width: usize,
+    /// Whether at least half of the continuing lines are full.
+    pub(crate) wrapped: bool,
+}
+
+/// The length of a line in chars, ignoring trailing white space.
+pub(crate) fn line_width(line: &str) -> usize {
+    line.trim_end().chars().count()
+}
+
+/// Whether `line` starts with white space: a paragraph opening in newswire.
+pub(crate) fn is_indented(line: &str) -> bool {
+    line.chars().next().is_some_and(char::is_whitespace)
+}
+
+/// Whether `line` is full at `width`: the first word of `next` would not
+/// have fitted in four fifths of it. The slack is for hand-wrapped email,
+/// whose lines end anywhere in the last fifth.
+pub(crate) fn is_full(line: &str, next: &str, width: usize) -> bool {
+    let word = next
+        .trim_start()
+        .split(char::is_whitespace)
+        .next()
+        .unwrap_or("");
+    (line_width(line) + 1 + word.chars().count()) * 5 > width * 4
+}
+
+/// An email header ("Subject: ..."): short by nature, so no evidence of width.
+fn is_header(line: &str) -> bool {
+    let bytes = line.as_bytes();
+    let key = bytes
+        .iter()
+        .take_while(|b| b.is_ascii_alphanumeric() || **b == b'-')
+        .count();
+    bytes.first().is_some_and(u8::is_ascii_alphabetic) && bytes[key..].starts_with(b": ")
+}
+
+/// A line of only quote marks (">"), as in quoted email.
+fn is_bare_quote(line: &str) -> bool {
+    line.trim_matches(|c: char| c == '>' || c.is_whitespace())
+        .is_empty()
+}
+
+/// Measures `text` in two passes over its lines, without allocating.
+pub(crate) fn analyze(text: &str) -> WrapStats {
+    let mut histogram = [0u32; MAX_WIDTH + 2];
+    let mut nonblank = 0usize;
+    for line in Lines::new(text) {
+        let line = &text[line.start..line.end];
+        if line.trim().is_empty() {
+            continue;
+        }
+        nonblank += 1;
+        histogram[line_width(line).min(MAX_WIDTH + 1)] += 1;
+    }
+    let rank = (nonblank * 9).div_ceil(10);
+    let mut seen = 0usize;
+    let width = histogram
+        .iter()
+        .position(|&count| {
+            seen += count as usize;
+            seen >= rank
+        })
+        .unwrap_or(0);
+    if nonblank < MIN_LINES || !(MIN_WIDTH..=MAX_WIDTH).contains(&width) {
+        return WrapStats {
+            width,
+            wrapped: false,
+        };
+    }
+    let (mut continuing, mut full) = (0usize, 0usize);
+    let mut prev: Option<&str> = None;
+    for line in Lines::new(text) {
+        let cur = &text[line.start..line.end];
+        let blank = cur.trim().is_empty();
+        if let Some(prev) = prev {
+            // An indented line opens a paragraph, so it says nothing of width.
+            let evidence = !is_header(prev) && !is_bare_quote(prev) && !is_bare_quote(cur);
+            if !blank && !is_indented(cur) && evidence {
+                continuing += 1;
+                full += usize::from(is_full(prev, cur, width));
+            }
+        }
+        prev = (!blank && !line.para_sep).then_some(cur);
+    }
+    WrapStats {
+        width,
+        wrapped: continuing >= 2 && full * 2 >= continuing,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wrapped_newswire() {
+        let text = "GRAIN BOARD SEES HIGHER EXPORTS\n\
+            The grain board said on Tuesday that wheat\n\
+            exports would rise in the coming season, helped by\n\
+            good weather and lower freight costs in the south.\n    \
+            It gave no figures for maize or sorghum, which\n\
+            were hit by dry weather earlier in the year.\n";
+        let stats = analyze(text);
+        assert!(stats.wrapped, "{stats:?}");
+        assert!(stats.width <= 55, "{stats:?}");
+    }
+
+    #[test]
+    fn line_per_paragraph() {
+        let text = "A title\n\
+            This is a long paragraph on one line that goes well past eighty characters, as web text does.\n\
+            Short one.\n\
+            Another paragraph on its own line, again far longer than any terminal width would allow here.\n";
+        assert!(!analyze(text).wrapped);
+    }
+
+    #[test]
+    fn sentence_per_line_is_not_wrapped() {
+        let text = "it is short .\nthe plot is a mess and the actors look bored throughout .\nskip it .\n\
+            the director has done better work before , and will again .\nbad .\nno .\n";
+        assert!(!analyze(text).wrapped);
+    }
+
+    #[test]
+    fn fullness() {
+        assert!(is_full("abcd efgh", "ijk", 15));
+        assert!(!is_full("abcd", "ijk", 15));
+        assert!(is_header("Subject: Re: stamps"));
+        assert!(!is_header("It said: no"));
+        assert!(is_bare_quote(">  >"));
+    }
+}
