@@ -90,7 +90,7 @@ pub(crate) fn analyze(text: &str) -> WrapStats {
             wrapped: false,
         };
     }
-    let (mut continuing, mut full) = (0usize, 0usize);
+    let (mut continuing, mut full, mut finished) = (0usize, 0usize, 0usize);
     let mut prev: Option<&str> = None;
     for line in Lines::new(text) {
         let cur = &text[line.start..line.end];
@@ -101,14 +101,28 @@ pub(crate) fn analyze(text: &str) -> WrapStats {
             if !blank && !is_indented(cur) && evidence {
                 continuing += 1;
                 full += usize::from(is_full(prev, cur, width));
+                finished += usize::from(ends_sentence(prev));
             }
         }
         prev = (!blank && !line.para_sep).then_some(cur);
     }
     WrapStats {
         width,
-        wrapped: continuing >= 2 && full * 2 >= continuing,
+        // Lines of similar length also look full; wrapped prose ends most
+        // lines mid-sentence, one-paragraph-per-line text ends almost none.
+        wrapped: continuing >= 2 && full * 2 >= continuing && finished * 2 < continuing,
     }
+}
+
+/// Whether `line` ends a sentence: terminal punctuation, possibly followed
+/// by closing quotes or brackets.
+fn ends_sentence(line: &str) -> bool {
+    let trimmed = line
+        .trim_end()
+        .trim_end_matches(['"', '\'', ')', ']', '\u{201d}', '\u{2019}', '\u{bb}']);
+    trimmed.ends_with([
+        '.', '!', '?', ':', '\u{3002}', '\u{ff01}', '\u{ff1f}', '\u{964}',
+    ])
 }
 
 #[cfg(test)]
@@ -141,6 +155,16 @@ mod tests {
     fn sentence_per_line_is_not_wrapped() {
         let text = "it is short .\nthe plot is a mess and the actors look bored throughout .\nskip it .\n\
             the director has done better work before , and will again .\nbad .\nno .\n";
+        assert!(!analyze(text).wrapped);
+    }
+
+    #[test]
+    fn short_sentence_lines_are_not_wrapped() {
+        let text = "Breaking news today.\nSomething else.\nBreaking news today.";
+        assert!(!analyze(text).wrapped);
+        let text = "Markets rallied strongly on Friday after the news.\n\
+            Oil prices fell sharply amid supply worries today.\n\
+            Markets rallied strongly on Friday after the news.\n";
         assert!(!analyze(text).wrapped);
     }
 
