@@ -378,3 +378,35 @@ fn default_is_idempotent_on_every_character_in_context() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+#[test]
+fn c4_lowercases_every_character_as_python() {
+    let path = format!(
+        "{}/tests/data/normalize/python_lower.tsv",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let text = std::fs::read_to_string(&path).expect("golden file is committed");
+    let parse = |hex: &str| u32::from_str_radix(hex, 16).ok().and_then(char::from_u32);
+    let norm = Normalizer::new(Preset::C4);
+    let mut checked = 0;
+    let mut failures = Vec::new();
+    for line in text.lines().filter(|l| !l.starts_with('#')) {
+        let mut fields = line.split('\t');
+        let given = fields.next().and_then(parse).expect("code point");
+        let expected: String = fields
+            .next()
+            .unwrap_or("")
+            .split(' ')
+            .map(|hex| parse(hex).expect("code point"))
+            .collect();
+        let got = norm.normalize(&given.to_string());
+        if got != expected {
+            failures.push(format!(
+                "given: {given:?} expected: {expected:?} got: {got:?}"
+            ));
+        }
+        checked += 1;
+    }
+    assert!(checked > 1000, "only {checked} rows");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

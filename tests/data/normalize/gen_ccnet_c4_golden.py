@@ -42,3 +42,13 @@ golden_inputs.write_golden(
     f"cc_net normalize_for_dedup, re-implemented, {py}",
 )
 golden_inputs.write_golden(golden_inputs.HERE / "c4_golden.jsonl", c4_key, f"strip().lower(), {py}")
+
+# Every character that Python's str.lower() changes, to pin the per-character
+# mapping (the tables above only sample it).
+with open(golden_inputs.HERE / "python_lower.tsv", "w", encoding="utf-8") as f:
+    f.write(f"# code point, then the code points of its str.lower(), {py}\n")
+    for cp in range(0x110000):
+        c = chr(cp)
+        if 0xD800 <= cp <= 0xDFFF or c.lower() == c:
+            continue
+        f.write(f"{cp:04X}\t{' '.join(f'{ord(x):04X}' for x in c.lower())}\n")
