@@ -17,46 +17,41 @@ pub(crate) struct Options {
     pub(crate) strip_accents: bool,
 }
 
-const fn ascii_table(fold_digits: bool) -> [u8; 128] {
-    let mut table = [DROP; 128];
-    let mut i = 0;
-    while i < 128 {
-        let b = i as u8;
-        table[i] = if b.is_ascii_uppercase() {
-            b.to_ascii_lowercase()
-        } else if b.is_ascii_lowercase() {
-            b
-        } else if b.is_ascii_digit() {
-            if fold_digits { b'0' } else { b }
-        } else if b.is_ascii_punctuation() || matches!(b, b'\t'..=b'\r' | b' ') {
-            SPACE
-        } else {
-            DROP
-        };
-        i += 1;
+/// The Default rules for one ASCII byte: letters lowercased, digits kept
+/// (or `0`), white space and punctuation to `SPACE`, other controls `DROP`.
+///
+/// Branch-free so that the ASCII pass vectorizes.
+#[inline(always)]
+fn map_ascii<const FOLD_DIGITS: bool>(b: u8) -> u8 {
+    let is_letter = (b | 0x20).wrapping_sub(b'a') < 26;
+    let is_digit = b.wrapping_sub(b'0') < 10;
+    let is_drop = b < b'\t' || (b > b'\r' && b < b' ') || b > b'~';
+    let digit = if FOLD_DIGITS { b'0' } else { b };
+    if is_letter {
+        b | 0x20
+    } else if is_digit {
+        digit
+    } else if is_drop {
+        DROP
+    } else {
+        SPACE
     }
-    table
 }
-
-static ASCII: [u8; 128] = ascii_table(false);
-static ASCII_FOLD_DIGITS: [u8; 128] = ascii_table(true);
 
 /// Normalizes `segment` into `out` (cleared first).
 pub(crate) fn normalize(opts: Options, segment: &str, out: &mut String) {
-    let table = if opts.fold_digits {
-        &ASCII_FOLD_DIGITS
-    } else {
-        &ASCII
-    };
     if segment.is_ascii() {
-        ascii::rewrite(table, segment, out);
+        if opts.fold_digits {
+            ascii::rewrite(map_ascii::<true>, segment, out);
+        } else {
+            ascii::rewrite(map_ascii::<false>, segment, out);
+        }
         return;
     }
     out.clear();
     let mut sink = Sink {
         out,
         pending: false,
-        table,
         fold_digits: opts.fold_digits,
     };
     // ASCII resets the quick check's state, so it can start at the first
@@ -78,7 +73,6 @@ struct Sink<'a> {
     out: &'a mut String,
     /// A space is due before the next character written.
     pending: bool,
-    table: &'static [u8; 128],
     fold_digits: bool,
 }
 
@@ -96,7 +90,13 @@ impl Sink<'_> {
 
     fn feed(&mut self, c: char) {
         if c.is_ascii() {
-            match self.table[usize::from(c as u8)] {
+            let b = c as u8;
+            let mapped = if self.fold_digits {
+                map_ascii::<true>(b)
+            } else {
+                map_ascii::<false>(b)
+            };
+            match mapped {
                 DROP => {}
                 SPACE => self.space(),
                 b => {
