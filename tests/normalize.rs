@@ -410,3 +410,26 @@ fn c4_lowercases_every_character_as_python() {
     assert!(checked > 1000, "only {checked} rows");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+proptest! {
+    #[test]
+    fn datatrove_ascii_path_matches_general_path(text in "[ -~\t\n\r\u{0}-\u{1f}\u{7f}]{0,40}") {
+        // A trailing combining mark sends the segment through the general
+        // path, and datatrove's last step removes it again.
+        let norm = Normalizer::new(Preset::Datatrove);
+        let general = norm.normalize(&format!("{text}\u{301}"));
+        prop_assert_eq!(norm.normalize(&text), general, "given: {:?}", text);
+    }
+
+    #[test]
+    fn ccnet_ascii_matches_naive(text in "[ -~\t\n\r\u{0}-\u{1f}\u{7f}]{0,40}") {
+        let is_py_space = |c: char| matches!(c, '\t'..='\r' | '\u{1c}'..=' ');
+        let want: String = text
+            .trim_matches(is_py_space)
+            .chars()
+            .filter(|c| !c.is_ascii_control())
+            .map(|c| if c.is_ascii_digit() { '0' } else { c.to_ascii_lowercase() })
+            .collect();
+        prop_assert_eq!(Normalizer::new(Preset::CcNet).normalize(&text), want, "given: {:?}", text);
+    }
+}

@@ -12,21 +12,41 @@ pub(crate) const SPACE: u8 = b' ';
 /// `map` must return ASCII, and should be branch-free so that the map pass
 /// vectorizes.
 pub(crate) fn rewrite(map: impl Fn(u8) -> u8, segment: &str, out: &mut String) {
-    // Working on the bytes of `out` avoids a char encode per byte; the buffer
-    // keeps its capacity through the round trip.
-    let mut buf = std::mem::take(out).into_bytes();
-    buf.clear();
-    // Three simple passes beat one with a branch per byte: the map has no
-    // loop-carried state, drops are rare, and spaces collapse 8 bytes at a time.
+    let mut buf = take_bytes(out);
+    // Two simple passes beat one with a branch per byte: the map has no
+    // loop-carried state, and the collapse moves 8 bytes at a time.
+    buf.extend(segment.bytes().map(map));
+    let len = collapse(&mut buf);
+    buf.truncate(len);
+    put_bytes(buf, out);
+}
+
+/// Like [`rewrite`], but spaces are kept as they are: only `DROP` results
+/// are removed.
+pub(crate) fn map_bytes(map: impl Fn(u8) -> u8, segment: &str, out: &mut String) {
+    let mut buf = take_bytes(out);
     buf.extend(segment.bytes().map(map));
     if memchr::memchr(DROP, &buf).is_some() {
         buf.retain(|&b| b != DROP);
     }
-    let len = collapse_spaces(&mut buf);
-    buf.truncate(len);
+    put_bytes(buf, out);
+}
+
+/// The buffer of `out`, emptied, to write ASCII bytes into.
+///
+/// Working on bytes avoids a char encode per byte; the buffer keeps its
+/// capacity through the round trip to [`put_bytes`].
+pub(crate) fn take_bytes(out: &mut String) -> Vec<u8> {
+    let mut buf = std::mem::take(out).into_bytes();
+    buf.clear();
+    buf
+}
+
+/// Puts the ASCII `buf` back as `out`.
+pub(crate) fn put_bytes(buf: Vec<u8>, out: &mut String) {
     *out = match String::from_utf8(buf) {
         Ok(text) => text,
-        // Unreachable while `map` returns ASCII.
+        // Unreachable while only ASCII is written.
         Err(err) => String::from_utf8_lossy(err.as_bytes()).into_owned(),
     };
 }
@@ -40,12 +60,12 @@ fn has_zero_byte(word: u64) -> bool {
     word.wrapping_sub(LOW_BITS) & !word & HIGH_BITS != 0
 }
 
-/// Collapses runs of spaces in `buf` to one, in place, dropping those at
-/// either end; returns the new length.
+/// Removes `DROP` bytes and collapses runs of spaces in `buf` to one, in
+/// place, dropping those at either end; returns the new length.
 ///
-/// A space stays unless the byte before it is a space too. Eight bytes with
-/// no such pair (the common case) are moved as one word.
-pub(crate) fn collapse_spaces(buf: &mut [u8]) -> usize {
+/// A space stays unless the last byte kept before it is a space too. Eight
+/// bytes with no `DROP` and no such pair (the common case) move as one word.
+pub(crate) fn collapse(buf: &mut [u8]) -> usize {
     let mut write = 0;
     let mut read = 0;
     // A space before the start drops leading spaces.
@@ -55,13 +75,9 @@ pub(crate) fn collapse_spaces(buf: &mut [u8]) -> usize {
         bytes.copy_from_slice(chunk);
         let word = u64::from_le_bytes(bytes);
         let before = (word << 8) | u64::from(prev);
-        if has_zero_byte((word ^ SPACES) | (before ^ SPACES)) {
-            // Branch-free: a store that is not kept is overwritten by the
-            // next one, and never lands past bytes not yet read.
+        if has_zero_byte(word) || has_zero_byte((word ^ SPACES) | (before ^ SPACES)) {
             for b in bytes {
-                buf[write] = b;
-                write += usize::from(b != SPACE || prev != SPACE);
-                prev = b;
+                keep_byte(buf, &mut write, &mut prev, b);
             }
         } else {
             buf[write..write + 8].copy_from_slice(&bytes);
@@ -71,12 +87,7 @@ pub(crate) fn collapse_spaces(buf: &mut [u8]) -> usize {
         read += 8;
     }
     for i in read..buf.len() {
-        let b = buf[i];
-        if b != SPACE || prev != SPACE {
-            buf[write] = b;
-            write += 1;
-        }
-        prev = b;
+        keep_byte(buf, &mut write, &mut prev, buf[i]);
     }
     if write > 0 && buf[write - 1] == SPACE {
         write -= 1;
@@ -84,13 +95,26 @@ pub(crate) fn collapse_spaces(buf: &mut [u8]) -> usize {
     write
 }
 
+/// One byte of `collapse`, branch-free: a store that is not kept is
+/// overwritten by the next one, and never lands past bytes not yet read.
+#[inline(always)]
+fn keep_byte(buf: &mut [u8], write: &mut usize, prev: &mut u8, b: u8) {
+    buf[*write] = b;
+    let keep = b != DROP && (b != SPACE || *prev != SPACE);
+    *write += usize::from(keep);
+    if b != DROP {
+        *prev = b;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    /// The same rule, one byte at a time with no tricks.
+    /// The same rule, with no tricks.
     fn naive(text: &str) -> String {
-        text.split(' ')
+        text.replace('\0', "")
+            .split(' ')
             .filter(|w| !w.is_empty())
             .collect::<Vec<_>>()
             .join(" ")
@@ -98,14 +122,25 @@ mod tests {
 
     #[test]
     fn collapse_matches_naive_at_every_alignment() {
-        let words = ["", " ", "  ", "a", "ab", "abcdefg", "abcdefghij", "   x"];
+        let words = [
+            "",
+            " ",
+            "  ",
+            "a",
+            "ab",
+            "abcdefg",
+            "abcdefghij",
+            "   x",
+            "\0",
+            " \0 ",
+        ];
         for a in words {
             for b in words {
                 for c in words {
                     for d in words {
                         let text = format!("{a} {b}{c}  {d} ");
                         let mut buf = text.clone().into_bytes();
-                        let len = collapse_spaces(&mut buf);
+                        let len = collapse(&mut buf);
                         let got = String::from_utf8_lossy(&buf[..len]);
                         assert_eq!(got, naive(&text), "given: {text:?}");
                     }

@@ -6,7 +6,7 @@
 //! typographic punctuation characters and of U+0000..U+001F and
 //! U+007F..U+009F. ASCII punctuation and accents are kept.
 
-use super::ascii::DROP;
+use super::ascii::{self, DROP};
 use super::props::{is_decimal_digit, py_lower, py_strip};
 
 /// The punctuation cc_net removes, sorted (its `UNICODE_PUNCT` keys).
@@ -21,24 +21,17 @@ pub(crate) const REMOVED_PUNCT: [char; 34] = [
     '\u{ff1f}', '\u{ff5e}',
 ];
 
-const fn ascii_table() -> [u8; 128] {
-    let mut table = [DROP; 128];
-    let mut i = 0;
-    while i < 128 {
-        let b = i as u8;
-        table[i] = if b.is_ascii_digit() {
-            b'0'
-        } else if b < 0x20 || b == 0x7f {
-            DROP
-        } else {
-            b.to_ascii_lowercase()
-        };
-        i += 1;
+/// cc_net's rules for one ASCII byte: digits to `0`, controls removed,
+/// letters lowercased, the rest kept.
+fn map_ascii(b: u8) -> u8 {
+    if b.is_ascii_digit() {
+        b'0'
+    } else if b < 0x20 || b == 0x7f {
+        DROP
+    } else {
+        b.to_ascii_lowercase()
     }
-    table
 }
-
-static ASCII: [u8; 128] = ascii_table();
 
 fn is_removed(c: char) -> bool {
     matches!(c, '\0'..='\x1f' | '\x7f'..='\u{9f}') || REMOVED_PUNCT.binary_search(&c).is_ok()
@@ -48,8 +41,8 @@ fn is_removed(c: char) -> bool {
 pub(crate) fn normalize(segment: &str, out: &mut String) {
     let text = py_strip(segment);
     if text.is_ascii() {
-        // The table keeps spaces as they are: cc_net does not collapse them.
-        rewrite_ascii(text, out);
+        // cc_net does not collapse spaces: they stay as they are.
+        ascii::map_bytes(map_ascii, text, out);
         return;
     }
     out.clear();
@@ -64,14 +57,4 @@ pub(crate) fn normalize(segment: &str, out: &mut String) {
             });
         }
     }
-}
-
-fn rewrite_ascii(text: &str, out: &mut String) {
-    out.clear();
-    out.extend(
-        text.bytes()
-            .map(|b| ASCII[usize::from(b & 0x7f)])
-            .filter(|&b| b != DROP)
-            .map(char::from),
-    );
 }

@@ -9,12 +9,17 @@
 
 use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfd_quick};
 
+use super::ascii::{self, SPACE};
 use super::ccnet::REMOVED_PUNCT;
 use super::props::{is_decimal_digit, is_nonspacing_mark, is_py_space, py_lower, py_strip};
 use super::scratch::with_scratch;
 
 /// Normalizes `segment` into `out` (cleared first).
 pub(crate) fn normalize(segment: &str, out: &mut String) {
+    if segment.is_ascii() {
+        normalize_ascii(segment.as_bytes(), out);
+        return;
+    }
     out.clear();
     let mut pending = false;
     let mut push = |out: &mut String, c: char| {
@@ -41,6 +46,47 @@ pub(crate) fn normalize(segment: &str, out: &mut String) {
     }
     if !out.is_ascii() {
         drop_nonspacing_marks(out);
+    }
+}
+
+/// The same rules for ASCII: no case subtleties, no marks, and every byte
+/// that is not a letter or digit becomes a space.
+fn normalize_ascii(bytes: &[u8], out: &mut String) {
+    let mut buf = ascii::take_bytes(out);
+    let mut at = 0;
+    while let Some(&b) = bytes.get(at) {
+        if b.is_ascii_digit() {
+            at = skip_ascii_number(bytes, at);
+            buf.push(b'0');
+        } else {
+            buf.push(if b.is_ascii_alphabetic() {
+                b | 0x20
+            } else {
+                SPACE
+            });
+            at += 1;
+        }
+    }
+    let len = ascii::collapse(&mut buf);
+    buf.truncate(len);
+    ascii::put_bytes(buf, out);
+}
+
+/// The end of the ASCII number starting at `from`.
+fn skip_ascii_number(bytes: &[u8], from: usize) -> usize {
+    let digits_from = |start: usize| {
+        start
+            + bytes
+                .get(start..)
+                .unwrap_or(&[])
+                .iter()
+                .take_while(|b| b.is_ascii_digit())
+                .count()
+    };
+    let end = digits_from(from);
+    match (bytes.get(end), bytes.get(end + 1)) {
+        (Some(b'.' | b','), Some(d)) if d.is_ascii_digit() => digits_from(end + 1),
+        _ => end,
     }
 }
 
