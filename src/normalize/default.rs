@@ -4,11 +4,9 @@
 use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
 
 use super::ascii::{self, DROP, SPACE};
-use super::props::{
-    is_control_format, is_decimal_digit, is_mark, is_nonspacing_mark, is_punct_symbol,
-    push_casefold,
-};
+use super::props::{is_nonspacing_mark, push_casefold};
 use super::scratch::with_scratch;
+use super::tables;
 
 /// The options that only `Default` has.
 #[derive(Clone, Copy, Debug)]
@@ -53,19 +51,56 @@ pub(crate) fn normalize(opts: Options, segment: &str, out: &mut String) {
         out,
         pending: false,
         fold_digits: opts.fold_digits,
+        recompose: false,
     };
-    // ASCII resets the quick check's state, so it can start at the first
-    // non-ASCII byte.
-    let tail = segment.trim_start_matches(|c: char| c.is_ascii());
-    if is_nfkc_quick(tail.chars()) == IsNormalized::Yes {
-        segment.chars().for_each(|c| sink.feed(c));
-    } else {
-        segment.chars().nfkc().for_each(|c| sink.feed(c));
+    // Optimistic: most text is made only of characters that NFKC leaves
+    // alone whatever surrounds them, and then one lookup per character
+    // decides everything.
+    if !segment.chars().all(|c| sink.feed_if_stable(c)) {
+        sink.out.clear();
+        sink.pending = false;
+        sink.recompose = true;
+        // ASCII resets the quick check's state, so it can start at the
+        // first non-ASCII byte.
+        let tail = segment.trim_start_matches(|c: char| c.is_ascii());
+        if is_nfkc_quick(tail.chars()) == IsNormalized::Yes {
+            segment.chars().for_each(|c| sink.feed(c, class_of(c)));
+        } else {
+            segment
+                .chars()
+                .nfkc()
+                .for_each(|c| sink.feed(c, class_of(c)));
+        }
     }
+    let recompose = sink.recompose;
     if opts.strip_accents && !out.is_ascii() {
         strip_accents(out);
     }
-    recompose(out);
+    if recompose || opts.strip_accents {
+        recompose_nfkc(out);
+    }
+}
+
+const CLASS_MASK: u8 = 0b111;
+const CLASS_SPACE: u8 = 1;
+const CLASS_DROP: u8 = 2;
+const CLASS_MARK: u8 = 3;
+const CLASS_DIGIT: u8 = 4;
+/// Not stable under NFKC in every context (see `tables::DEFAULT_CLASS`).
+const UNSTABLE: u8 = 8;
+/// May change under case folding.
+const CASED: u8 = 16;
+
+/// The flags of `c` in `tables::DEFAULT_CLASS`.
+fn class_of(c: char) -> u8 {
+    if c.is_ascii() {
+        return 0;
+    }
+    let cp = u32::from(c);
+    let i = tables::DEFAULT_CLASS.partition_point(|&(start, _)| start <= cp);
+    tables::DEFAULT_CLASS
+        .get(i.wrapping_sub(1))
+        .map_or(UNSTABLE, |&(_, flags)| flags)
 }
 
 /// Feeds characters into `out`, collapsing spaces on the way.
@@ -74,6 +109,8 @@ struct Sink<'a> {
     /// A space is due before the next character written.
     pending: bool,
     fold_digits: bool,
+    /// The output may not be NFKC any more.
+    recompose: bool,
 }
 
 impl Sink<'_> {
@@ -88,7 +125,18 @@ impl Sink<'_> {
         }
     }
 
-    fn feed(&mut self, c: char) {
+    /// Feeds `c` unless NFKC could change it or its neighbours.
+    fn feed_if_stable(&mut self, c: char) -> bool {
+        let flags = class_of(c);
+        if flags & UNSTABLE != 0 {
+            return false;
+        }
+        self.feed(c, flags);
+        true
+    }
+
+    /// Feeds `c`, an NFKC character whose `class_of` is `flags`.
+    fn feed(&mut self, c: char, flags: u8) {
         if c.is_ascii() {
             let b = c as u8;
             let mapped = if self.fold_digits {
@@ -104,22 +152,36 @@ impl Sink<'_> {
                     self.out.push(char::from(b));
                 }
             }
-        } else if c.is_whitespace() || is_punct_symbol(c) {
-            self.space();
-        } else if is_control_format(c) {
+            return;
+        }
+        match flags & CLASS_MASK {
+            CLASS_SPACE => self.space(),
             // NOTE: removed without a space, so a soft hyphen or ZWJ inside a
             // word keeps the word whole.
-        } else if is_mark(c) {
+            CLASS_DROP => {}
             // A mark on a character that became a space goes with it.
-            if !self.pending && !self.out.is_empty() {
-                push_casefold(c, self.out);
+            CLASS_MARK => {
+                if !self.pending && !self.out.is_empty() {
+                    self.push_letter(c, flags);
+                }
             }
-        } else if self.fold_digits && is_decimal_digit(c) {
-            self.flush_space();
-            self.out.push('0');
-        } else {
-            self.flush_space();
-            push_casefold(c, self.out);
+            CLASS_DIGIT if self.fold_digits => {
+                self.flush_space();
+                self.out.push('0');
+            }
+            _ => {
+                self.flush_space();
+                self.push_letter(c, flags);
+            }
+        }
+    }
+
+    fn push_letter(&mut self, c: char, flags: u8) {
+        if flags & CASED == 0 {
+            self.out.push(c);
+        } else if push_casefold(c, self.out) > 1 {
+            // An expansion like `ǰ` to `j` + U+030C is decomposed.
+            self.recompose = true;
         }
     }
 }
@@ -127,7 +189,7 @@ impl Sink<'_> {
 /// NFKC again where folding or removals left text that is not NFKC, e.g.
 /// `ǰ` folds to `j` + U+030C, and dropping a ZWJ can bring a mark next to
 /// a letter it composes with.
-fn recompose(out: &mut String) {
+fn recompose_nfkc(out: &mut String) {
     if out.is_ascii() || is_nfkc_quick(out.chars()) == IsNormalized::Yes {
         return;
     }
@@ -175,4 +237,36 @@ fn is_diacritic(c: char) -> bool {
     matches!(c,
         '\u{300}'..='\u{36f}' | '\u{483}'..='\u{487}' | '\u{1ab0}'..='\u{1aff}'
         | '\u{1dc0}'..='\u{1dff}' | '\u{20d0}'..='\u{20ff}' | '\u{fe20}'..='\u{fe2f}')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classes_of_known_characters() {
+        let class = |c| class_of(c) & CLASS_MASK;
+        for c in [
+            '‐', '€', '😀', '\u{a0}', '\u{3000}', '\u{2028}', '\u{85}', '。',
+        ] {
+            assert_eq!(class(c), CLASS_SPACE, "{c:?}");
+        }
+        for c in ['\u{ad}', '\u{200b}', '\u{200d}', '\u{feff}', '\u{9f}'] {
+            assert_eq!(class(c), CLASS_DROP, "{c:?}");
+        }
+        for c in ['\u{301}', '\u{93f}', '\u{e34}', '\u{5b4}'] {
+            assert_eq!(class(c), CLASS_MARK, "{c:?}");
+        }
+        for c in ['٣', '७', '１'] {
+            assert_eq!(class(c), CLASS_DIGIT, "{c:?}");
+        }
+        for c in ['é', '字', 'ß', 'अ'] {
+            assert_eq!(class(c), 0, "{c:?}");
+        }
+        assert_eq!(class_of('字') & (UNSTABLE | CASED), 0);
+        assert_eq!(class_of('é') & (UNSTABLE | CASED), CASED);
+        assert_ne!(class_of('ﬁ') & UNSTABLE, 0);
+        assert_ne!(class_of('\u{301}') & UNSTABLE, 0);
+        assert_ne!(class_of('\u{1161}') & UNSTABLE, 0);
+    }
 }

@@ -43,6 +43,58 @@ def cased(c):
     return not case_ignorable(c) and final_after(c)
 
 
+def nfkc_maybe():
+    """Characters with NFKC_Quick_Check=Maybe: the second character of a
+    primary composite, and the Hangul vowel and trailing consonant jamo."""
+    maybe = set(range(0x1161, 0x1176)) | set(range(0x11A8, 0x11C3))
+    for cp in range(MAX):
+        c = chr(cp)
+        d = unicodedata.decomposition(c)
+        if d and not d.startswith("<"):
+            parts = [int(x, 16) for x in d.split()]
+            if len(parts) == 2 and unicodedata.normalize("NFC", c) == c:
+                maybe.add(parts[1])
+    return maybe
+
+
+def default_flags(maybe):
+    """The Default preset's class of each non-ASCII character (see
+    DEFAULT_CLASS), as (first code point, flags) whenever the flags change."""
+    out, prev = [], None
+    for cp in range(MAX):
+        c = chr(cp)
+        k = cat(c)
+        if cp < 0x80 or k == "Cs":
+            flags = 0
+        else:
+            if k[0] in "PSZ" or cp == 0x85:
+                flags = 1
+            elif k in ("Cc", "Cf"):
+                flags = 2
+            elif k[0] == "M":
+                flags = 3
+            elif k == "Nd":
+                flags = 4
+            else:
+                flags = 0
+            # Unassigned here may be assigned in the newer Unicode of
+            # unicode-normalization and std: treat as unsafe and cased.
+            unsafe = (
+                k == "Cn"
+                or unicodedata.combining(c) != 0
+                or unicodedata.normalize("NFKC", c) != c
+                or cp in maybe
+            )
+            # Letters with any case mapping, so that whole bicameral blocks
+            # share one entry; U+0345 is a mark that folds to iota.
+            cased = k == "Cn" or c.casefold() != c or (k[0] == "L" and c.upper() != c)
+            flags |= (8 if unsafe else 0) | (16 if cased else 0)
+        if flags != prev:
+            out.append((cp, flags))
+            prev = flags
+    return out
+
+
 def emit_ranges(name, doc, rs):
     print(f"/// {doc}")
     print(f"pub(crate) static {name}: &[(u32, u32)] = &[")
@@ -65,14 +117,8 @@ def main():
     v = tuple(int(x) for x in unicodedata.unidata_version.split("."))
     print(f"pub(crate) const UNICODE_VERSION: (u8, u8, u8) = {v};")
     print()
-    emit_ranges("PUNCT_SYMBOL", "General_Category P* (punctuation) or S* (symbols).",
-                ranges(lambda c: cat(c)[0] in "PS"))
-    emit_ranges("CONTROL_FORMAT", "General_Category Cc (control) or Cf (format).",
-                ranges(lambda c: cat(c) in ("Cc", "Cf")))
     emit_ranges("DECIMAL_DIGIT", "General_Category Nd: what Python's `\\d` matches in a str pattern.",
                 ranges(lambda c: cat(c) == "Nd"))
-    emit_ranges("MARK", "General_Category M* (Mn, Mc, Me).",
-                ranges(lambda c: cat(c)[0] == "M"))
     emit_ranges("NONSPACING_MARK", "General_Category Mn.",
                 ranges(lambda c: cat(c) == "Mn"))
     emit_ranges("PY_SPACE", "What Python's `str.isspace` accepts (and `str.strip()` removes).",
@@ -81,6 +127,16 @@ def main():
                 ranges(case_ignorable))
     emit_ranges("CASED", "Cased and not Case_Ignorable, as Python's final sigma rule sees it.",
                 ranges(cased))
+    print("/// The Default preset's class of every character from a code point up to the")
+    print("/// next entry: bits 0..3 are 0 (letter or other), 1 (white space, P*, S*),")
+    print("/// 2 (Cc, Cf), 3 (M*), 4 (Nd); bit 3 (8) is set unless the character is")
+    print("/// NFKC_Quick_Check=Yes with combining class 0 and assigned; bit 4 (16) is")
+    print("/// set where case folding may change the character.")
+    print("pub(crate) static DEFAULT_CLASS: &[(u32, u8)] = &[")
+    for cp, flags in default_flags(nfkc_maybe()):
+        print(f"    (0x{cp:04X}, {flags}),")
+    print("];")
+    print()
     print("/// Full case folding (CaseFolding.txt status C and F) where it differs from")
     print("/// the full lowercase mapping, from Python's `str.casefold` and `str.lower`.")
     print("pub(crate) static CASEFOLD_EXCEPTIONS: &[(char, &str)] = &[")

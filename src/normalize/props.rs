@@ -21,27 +21,12 @@ fn in_ranges(ranges: &[(u32, u32)], c: char) -> bool {
         .is_ok()
 }
 
-/// General_Category P* or S*.
-pub(crate) fn is_punct_symbol(c: char) -> bool {
-    in_ranges(tables::PUNCT_SYMBOL, c)
-}
-
-/// General_Category Cc or Cf.
-pub(crate) fn is_control_format(c: char) -> bool {
-    in_ranges(tables::CONTROL_FORMAT, c)
-}
-
 /// General_Category Nd.
 pub(crate) fn is_decimal_digit(c: char) -> bool {
     if c.is_ascii() {
         return c.is_ascii_digit();
     }
     in_ranges(tables::DECIMAL_DIGIT, c)
-}
-
-/// General_Category M*.
-pub(crate) fn is_mark(c: char) -> bool {
-    !c.is_ascii() && in_ranges(tables::MARK, c)
 }
 
 /// General_Category Mn.
@@ -62,15 +47,25 @@ pub(crate) fn py_strip(text: &str) -> &str {
     text.trim_matches(is_py_space)
 }
 
-/// Pushes the full case folding of `c` (CaseFolding.txt, status C and F).
-pub(crate) fn push_casefold(c: char, out: &mut String) {
+/// Pushes the full case folding of `c` (CaseFolding.txt, status C and F);
+/// returns the number of characters pushed.
+pub(crate) fn push_casefold(c: char, out: &mut String) -> usize {
     if c.is_ascii() {
         out.push(c.to_ascii_lowercase());
-        return;
+        return 1;
     }
     match tables::CASEFOLD_EXCEPTIONS.binary_search_by_key(&c, |&(k, _)| k) {
-        Ok(i) => out.push_str(tables::CASEFOLD_EXCEPTIONS[i].1),
-        Err(_) => out.extend(c.to_lowercase()),
+        Ok(i) => {
+            let folded = tables::CASEFOLD_EXCEPTIONS[i].1;
+            out.push_str(folded);
+            folded.chars().count()
+        }
+        Err(_) => {
+            let lower = c.to_lowercase();
+            let n = lower.len();
+            out.extend(lower);
+            n
+        }
     }
 }
 
@@ -111,10 +106,7 @@ mod tests {
     #[test]
     fn tables_are_sorted_and_disjoint() {
         for table in [
-            tables::PUNCT_SYMBOL,
-            tables::CONTROL_FORMAT,
             tables::DECIMAL_DIGIT,
-            tables::MARK,
             tables::NONSPACING_MARK,
             tables::PY_SPACE,
             tables::CASE_IGNORABLE,
@@ -124,6 +116,9 @@ mod tests {
                 assert!(pair[0].0 <= pair[0].1 && pair[0].1 < pair[1].0, "{pair:?}");
             }
         }
+        for pair in tables::DEFAULT_CLASS.windows(2) {
+            assert!(pair[0].0 < pair[1].0 && pair[0].1 != pair[1].1, "{pair:?}");
+        }
         for pair in tables::CASEFOLD_EXCEPTIONS.windows(2) {
             assert!(pair[0].0 < pair[1].0, "{pair:?}");
         }
@@ -131,12 +126,8 @@ mod tests {
 
     #[test]
     fn categories_of_known_characters() {
-        assert!(is_punct_symbol('-') && is_punct_symbol('€') && is_punct_symbol('😀'));
-        assert!(!is_punct_symbol('a') && !is_punct_symbol('字'));
-        assert!(is_control_format('\u{ad}') && is_control_format('\u{200d}'));
         assert!(is_decimal_digit('٣') && is_decimal_digit('७') && !is_decimal_digit('½'));
         assert!(is_nonspacing_mark('\u{301}') && !is_nonspacing_mark('\u{93f}'));
-        assert!(is_mark('\u{93f}'));
         assert!(is_py_space('\u{1f}') && is_py_space('\u{3000}') && !is_py_space('\u{200b}'));
     }
 
