@@ -51,6 +51,7 @@ pub(crate) fn normalize(opts: Options, segment: &str, out: &mut String) {
         out,
         pending: false,
         fold_digits: opts.fold_digits,
+        careful: false,
         recompose: false,
     };
     // Optimistic: most text is made only of characters that NFKC leaves
@@ -59,7 +60,7 @@ pub(crate) fn normalize(opts: Options, segment: &str, out: &mut String) {
     if !segment.chars().all(|c| sink.feed_if_stable(c)) {
         sink.out.clear();
         sink.pending = false;
-        sink.recompose = true;
+        sink.careful = true;
         // ASCII resets the quick check's state, so it can start at the
         // first non-ASCII byte.
         let tail = segment.trim_start_matches(|c: char| c.is_ascii());
@@ -109,6 +110,9 @@ struct Sink<'a> {
     /// A space is due before the next character written.
     pending: bool,
     fold_digits: bool,
+    /// The input has characters that NFKC changes in some context, so any
+    /// removal or case change may leave the output not NFKC.
+    careful: bool,
     /// The output may not be NFKC any more.
     recompose: bool,
 }
@@ -145,7 +149,7 @@ impl Sink<'_> {
                 map_ascii::<false>(b)
             };
             match mapped {
-                DROP => {}
+                DROP => self.recompose |= self.careful,
                 SPACE => self.space(),
                 b => {
                     self.flush_space();
@@ -158,7 +162,7 @@ impl Sink<'_> {
             CLASS_SPACE => self.space(),
             // NOTE: removed without a space, so a soft hyphen or ZWJ inside a
             // word keeps the word whole.
-            CLASS_DROP => {}
+            CLASS_DROP => self.recompose |= self.careful,
             // A mark on a character that became a space goes with it.
             CLASS_MARK => {
                 if !self.pending && !self.out.is_empty() {
@@ -179,8 +183,9 @@ impl Sink<'_> {
     fn push_letter(&mut self, c: char, flags: u8) {
         if flags & CASED == 0 {
             self.out.push(c);
-        } else if push_casefold(c, self.out) > 1 {
-            // An expansion like `ǰ` to `j` + U+030C is decomposed.
+        } else if push_casefold(c, self.out) > 1 || self.careful {
+            // An expansion like `ǰ` to `j` + U+030C is decomposed, and a
+            // lowercase letter may compose with a mark its capital did not.
             self.recompose = true;
         }
     }
@@ -242,6 +247,42 @@ fn is_diacritic(c: char) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// The Default rules with no shortcuts: always NFKC first, always NFKC
+    /// again at the end.
+    fn naive(text: &str) -> String {
+        let mut out = String::new();
+        let mut after_space = true;
+        for c in text.nfkc() {
+            let class = class_of(c) & CLASS_MASK;
+            if c.is_whitespace() || c.is_ascii_punctuation() || class == CLASS_SPACE {
+                after_space = true;
+            } else if c.is_ascii_control()
+                || class == CLASS_DROP
+                || (class == CLASS_MARK && after_space)
+            {
+                continue;
+            } else {
+                if after_space && !out.is_empty() {
+                    out.push(' ');
+                }
+                after_space = false;
+                push_casefold(c, &mut out);
+            }
+        }
+        out.nfkc().collect()
+    }
+
+    proptest! {
+        #[test]
+        fn matches_naive(text in r"(\PC|[\u{300}-\u{36f}\u{ad}\u{200d}\u{345}ΣİǰÅ\u{1161}\u{11a8}가 -]){0,16}") {
+            let mut out = String::new();
+            let opts = Options { fold_digits: false, strip_accents: false };
+            normalize(opts, &text, &mut out);
+            prop_assert_eq!(out, naive(&text), "given: {:?}", text);
+        }
+    }
 
     #[test]
     fn classes_of_known_characters() {
