@@ -16,9 +16,18 @@ pub(crate) fn rewrite(map: impl Fn(u8) -> u8, segment: &str, out: &mut String) {
     // Two simple passes beat one with a branch per byte: the map has no
     // loop-carried state, and the collapse moves 8 bytes at a time.
     buf.extend(segment.bytes().map(map));
-    let len = collapse(&mut buf);
-    buf.truncate(len);
+    collapse_vec(&mut buf);
     put_bytes(buf, out);
+}
+
+/// [`collapse`] on a whole `Vec`, truncated to the result.
+pub(crate) fn collapse_vec(buf: &mut Vec<u8>) {
+    // Spaces up to a multiple of 8 bytes spare `collapse` its byte-at-a-time
+    // tail; trailing spaces are trimmed anyway.
+    let pad = buf.len().wrapping_neg() % 8;
+    buf.extend_from_slice(&[SPACE; 8][..pad]);
+    let len = collapse(buf);
+    buf.truncate(len);
 }
 
 /// Like [`rewrite`], but spaces are kept as they are: only `DROP` results

@@ -67,8 +67,7 @@ fn normalize_ascii(bytes: &[u8], out: &mut String) {
             at += 1;
         }
     }
-    let len = ascii::collapse(&mut buf);
-    buf.truncate(len);
+    ascii::collapse_vec(&mut buf);
     ascii::put_bytes(buf, out);
 }
 
