@@ -89,12 +89,14 @@ pub enum Preset {
     ///
     /// In order: NFKC; Unicode White_Space becomes a space; punctuation (P*)
     /// and symbols (S*, so emoji too) become a space, so "state-of-the-art"
-    /// and "state of the art" agree; controls and format characters (Cc, Cf:
-    /// soft hyphen, zero-width and bidi marks) are removed without a space;
-    /// a combining mark on a character that became a space goes with it;
-    /// everything else is case folded (full folding, CaseFolding.txt C + F:
-    /// `ß`→`ss`, `ς`→`σ`, `ǰ`→`ǰ`); the result is recomposed to NFKC; runs
-    /// of spaces become one, with none at either end. Options:
+    /// and "state of the art" agree (and "don't" becomes "don t"); controls
+    /// and format characters (Cc, Cf: soft hyphen, zero-width and bidi marks)
+    /// are removed without a space, so no word is split; a combining mark on
+    /// a character that became a space goes with it; everything else is case
+    /// folded (full folding, CaseFolding.txt C + F: `ß` and `ẞ`→`ss`, `ς`→`σ`,
+    /// `İ`→`i̇`); the result is recomposed to NFKC; runs of spaces become
+    /// one, with none at either end. Normalizing a key again leaves it as it
+    /// is. Options:
     /// [`NormalizerBuilder::fold_digits`], [`NormalizerBuilder::strip_accents`].
     #[default]
     Default,
