@@ -9,16 +9,38 @@ pub(crate) const SPACE: u8 = b' ';
 /// becomes `map(b)`, except that `DROP` results are removed and runs of
 /// `SPACE` results become one space, with none at either end.
 ///
-/// `map` must return ASCII, and should be branch-free so that the map pass
-/// vectorizes.
+/// `map` must return ASCII and map `b' '` to `SPACE`, and should be
+/// branch-free so that the map pass vectorizes.
 pub(crate) fn rewrite(map: impl Fn(u8) -> u8, segment: &str, out: &mut String) {
     let mut buf = take_bytes(out);
     // Two simple passes beat one with a branch per byte: the map has no
-    // loop-carried state, and the collapse moves 8 bytes at a time.
-    buf.extend(segment.bytes().map(map));
+    // loop-carried state, and the collapse moves 8 bytes at a time. Whole
+    // 16-byte blocks, the last one padded with spaces (trimmed later), leave
+    // no byte-at-a-time tail in either pass.
+    let bytes = segment.as_bytes();
+    buf.reserve(bytes.len() + BLOCK);
+    let mut blocks = bytes.chunks_exact(BLOCK);
+    for block in &mut blocks {
+        let mut mapped = [SPACE; BLOCK];
+        for (dst, &src) in mapped.iter_mut().zip(block) {
+            *dst = map(src);
+        }
+        buf.extend_from_slice(&mapped);
+    }
+    let rest = blocks.remainder();
+    if !rest.is_empty() {
+        let mut mapped = [b' '; BLOCK];
+        mapped[..rest.len()].copy_from_slice(rest);
+        for b in &mut mapped {
+            *b = map(*b);
+        }
+        buf.extend_from_slice(&mapped);
+    }
     collapse_vec(&mut buf);
     put_bytes(buf, out);
 }
+
+const BLOCK: usize = 16;
 
 /// [`collapse`] on a whole `Vec`, truncated to the result.
 pub(crate) fn collapse_vec(buf: &mut Vec<u8>) {
