@@ -24,10 +24,7 @@ pub fn corpus_texts(max_bytes: usize) -> Option<Vec<String>> {
     let file = match std::fs::File::open(&path) {
         Ok(file) => file,
         Err(_) => {
-            eprintln!(
-                "corpus not found at {}: skipping corpus benches",
-                path.display()
-            );
+            eprintln!("corpus not found at {}: skipping corpus benches", path.display());
             return None;
         }
     };
