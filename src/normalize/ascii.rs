@@ -1,0 +1,217 @@
+//! Rewriting of pure-ASCII segments through a byte map.
+
+/// The table entry for bytes that are removed.
+pub(crate) const DROP: u8 = 0;
+/// The table entry for bytes that become a (collapsed) space.
+pub(crate) const SPACE: u8 = b' ';
+
+/// Rewrites the ASCII `segment` into `out` (cleared first): each byte `b`
+/// becomes `map(b)`, except that `DROP` results are removed and runs of
+/// `SPACE` results become one space, with none at either end.
+///
+/// `map` must return ASCII and map `b' '` to `SPACE`, and should be
+/// branch-free so that the map pass vectorizes.
+pub(crate) fn rewrite(map: impl Fn(u8) -> u8, segment: &str, out: &mut String) {
+    let mut buf = take_bytes(out);
+    // Two simple passes beat one with a branch per byte: the map has no
+    // loop-carried state, and the collapse moves 8 bytes at a time. Whole
+    // 16-byte blocks, the last one padded with spaces (trimmed later), leave
+    // no byte-at-a-time tail in either pass.
+    let bytes = segment.as_bytes();
+    buf.reserve(bytes.len() + BLOCK);
+    let mut blocks = bytes.chunks_exact(BLOCK);
+    for block in &mut blocks {
+        let mut mapped = [SPACE; BLOCK];
+        for (dst, &src) in mapped.iter_mut().zip(block) {
+            *dst = map(src);
+        }
+        buf.extend_from_slice(&mapped);
+    }
+    let rest = blocks.remainder();
+    if !rest.is_empty() {
+        let mut mapped = [b' '; BLOCK];
+        mapped[..rest.len()].copy_from_slice(rest);
+        for b in &mut mapped {
+            *b = map(*b);
+        }
+        buf.extend_from_slice(&mapped);
+    }
+    collapse_vec(&mut buf);
+    put_bytes(buf, out);
+}
+
+const BLOCK: usize = 16;
+
+/// [`collapse`] on a whole `Vec`, truncated to the result.
+pub(crate) fn collapse_vec(buf: &mut Vec<u8>) {
+    // Spaces up to a multiple of 8 bytes spare `collapse` its byte-at-a-time
+    // tail; trailing spaces are trimmed anyway.
+    let pad = buf.len().wrapping_neg() % 8;
+    buf.extend_from_slice(&[SPACE; 8][..pad]);
+    let len = collapse(buf);
+    buf.truncate(len);
+}
+
+/// Like [`rewrite`], but spaces are kept as they are: only `DROP` results
+/// are removed.
+pub(crate) fn map_bytes(map: impl Fn(u8) -> u8, segment: &str, out: &mut String) {
+    let mut buf = take_bytes(out);
+    buf.extend(segment.bytes().map(map));
+    if memchr::memchr(DROP, &buf).is_some() {
+        buf.retain(|&b| b != DROP);
+    }
+    put_bytes(buf, out);
+}
+
+/// The buffer of `out`, emptied, to write ASCII bytes into.
+///
+/// Working on bytes avoids a char encode per byte; the buffer keeps its
+/// capacity through the round trip to [`put_bytes`].
+pub(crate) fn take_bytes(out: &mut String) -> Vec<u8> {
+    let mut buf = std::mem::take(out).into_bytes();
+    buf.clear();
+    buf
+}
+
+/// Puts the ASCII `buf` back as `out`.
+pub(crate) fn put_bytes(buf: Vec<u8>, out: &mut String) {
+    *out = match String::from_utf8(buf) {
+        Ok(text) => text,
+        // Unreachable while only ASCII is written.
+        Err(err) => String::from_utf8_lossy(err.as_bytes()).into_owned(),
+    };
+}
+
+const SPACES: u64 = u64::from_ne_bytes([SPACE; 8]);
+const LOW7: u64 = u64::from_ne_bytes([0x7f; 8]);
+
+/// The high bit of each byte of `word` that is zero (exact: no false
+/// positives from borrows).
+fn zero_bytes(word: u64) -> u64 {
+    !((((word & LOW7).wrapping_add(LOW7)) | word) | LOW7)
+}
+
+/// Removes `DROP` bytes and collapses runs of spaces in `buf` to one, in
+/// place, dropping those at either end; returns the new length.
+///
+/// A space stays unless the last byte kept before it is a space too. Eight
+/// bytes at a time: a word with no `DROP` has its doubled spaces squeezed
+/// out in a register and is stored whole (`write` never passes `read`, so
+/// the store only covers bytes already loaded).
+pub(crate) fn collapse(buf: &mut [u8]) -> usize {
+    let mut write = 0;
+    let mut read = 0;
+    // A space before the start drops leading spaces.
+    let mut prev = SPACE;
+    while let Some(chunk) = buf.get(read..read + 8) {
+        let mut bytes = [0; 8];
+        bytes.copy_from_slice(chunk);
+        let word = u64::from_le_bytes(bytes);
+        if zero_bytes(word) != 0 {
+            for b in bytes {
+                keep_byte(buf, &mut write, &mut prev, b);
+            }
+        } else {
+            let before = (word << 8) | u64::from(prev);
+            let doubled = zero_bytes(word ^ SPACES) & zero_bytes(before ^ SPACES);
+            let (packed, kept) = squeeze(word, doubled);
+            buf[write..write + 8].copy_from_slice(&packed.to_le_bytes());
+            write += kept;
+            prev = bytes[7];
+        }
+        read += 8;
+    }
+    for i in read..buf.len() {
+        keep_byte(buf, &mut write, &mut prev, buf[i]);
+    }
+    if write > 0 && buf[write - 1] == SPACE {
+        write -= 1;
+    }
+    write
+}
+
+/// `word` without the bytes whose high bit is set in `drop`, packed towards
+/// the low end, and the number of bytes kept.
+fn squeeze(word: u64, drop: u64) -> (u64, usize) {
+    let mut packed = 0;
+    let mut kept = 0;
+    let mut rest = word;
+    let mut drop = drop;
+    let mut left = 8;
+    while drop != 0 {
+        let i = drop.trailing_zeros() / 8;
+        let below = u64::MAX.checked_shr(64 - 8 * i).unwrap_or(0);
+        packed |= (rest & below).checked_shl(8 * kept).unwrap_or(0);
+        kept += i;
+        rest = rest.checked_shr(8 * (i + 1)).unwrap_or(0);
+        drop = drop.checked_shr(8 * (i + 1)).unwrap_or(0);
+        left -= i + 1;
+    }
+    packed |= rest.checked_shl(8 * kept).unwrap_or(0);
+    (packed, (kept + left) as usize)
+}
+
+/// One byte of `collapse`, branch-free: a store that is not kept is
+/// overwritten by the next one, and never lands past bytes not yet read.
+#[inline(always)]
+fn keep_byte(buf: &mut [u8], write: &mut usize, prev: &mut u8, b: u8) {
+    buf[*write] = b;
+    let keep = b != DROP && (b != SPACE || *prev != SPACE);
+    *write += usize::from(keep);
+    if b != DROP {
+        *prev = b;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn collapse_matches_naive_on_random_text(text in "[ a-c\0]{0,40}") {
+            let mut buf = text.clone().into_bytes();
+            let len = collapse(&mut buf);
+            prop_assert_eq!(String::from_utf8_lossy(&buf[..len]), naive(&text));
+        }
+    }
+
+    /// The same rule, with no tricks.
+    fn naive(text: &str) -> String {
+        text.replace('\0', "")
+            .split(' ')
+            .filter(|w| !w.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    #[test]
+    fn collapse_matches_naive_at_every_alignment() {
+        let words = [
+            "",
+            " ",
+            "  ",
+            "a",
+            "ab",
+            "abcdefg",
+            "abcdefghij",
+            "   x",
+            "\0",
+            " \0 ",
+        ];
+        for a in words {
+            for b in words {
+                for c in words {
+                    for d in words {
+                        let text = format!("{a} {b}{c}  {d} ");
+                        let mut buf = text.clone().into_bytes();
+                        let len = collapse(&mut buf);
+                        let got = String::from_utf8_lossy(&buf[..len]);
+                        assert_eq!(got, naive(&text), "given: {text:?}");
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,313 @@
+//! The `Default` preset: NFKC, full case folding, punctuation and symbols to
+//! spaces, controls and format characters removed, white space collapsed.
+
+use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
+
+use super::ascii::{self, DROP, SPACE};
+use super::props::{is_nonspacing_mark, push_casefold};
+use super::scratch::with_scratch;
+use super::tables;
+
+/// The options that only `Default` has.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Options {
+    pub(crate) fold_digits: bool,
+    pub(crate) strip_accents: bool,
+}
+
+/// The Default rules for one ASCII byte: letters lowercased, digits kept
+/// (or `0`), white space and punctuation to `SPACE`, other controls `DROP`.
+///
+/// Branch-free so that the ASCII pass vectorizes.
+#[inline(always)]
+fn map_ascii<const FOLD_DIGITS: bool>(b: u8) -> u8 {
+    let is_letter = (b | 0x20).wrapping_sub(b'a') < 26;
+    let is_digit = b.wrapping_sub(b'0') < 10;
+    let is_drop = b < b'\t' || (b > b'\r' && b < b' ') || b > b'~';
+    let digit = if FOLD_DIGITS { b'0' } else { b };
+    if is_letter {
+        b | 0x20
+    } else if is_digit {
+        digit
+    } else if is_drop {
+        DROP
+    } else {
+        SPACE
+    }
+}
+
+/// Normalizes `segment` into `out` (cleared first).
+pub(crate) fn normalize(opts: Options, segment: &str, out: &mut String) {
+    if segment.is_ascii() {
+        if opts.fold_digits {
+            ascii::rewrite(map_ascii::<true>, segment, out);
+        } else {
+            ascii::rewrite(map_ascii::<false>, segment, out);
+        }
+        return;
+    }
+    out.clear();
+    let mut sink = Sink {
+        out,
+        pending: false,
+        fold_digits: opts.fold_digits,
+        careful: false,
+        recompose: false,
+    };
+    // Optimistic: most text is made only of characters that NFKC leaves
+    // alone whatever surrounds them, and then one lookup per character
+    // decides everything.
+    if !segment.chars().all(|c| sink.feed_if_stable(c)) {
+        sink.out.clear();
+        sink.pending = false;
+        sink.careful = true;
+        // ASCII resets the quick check's state, so it can start at the
+        // first non-ASCII byte.
+        let tail = segment.trim_start_matches(|c: char| c.is_ascii());
+        if is_nfkc_quick(tail.chars()) == IsNormalized::Yes {
+            segment.chars().for_each(|c| sink.feed(c, class_of(c)));
+        } else {
+            segment
+                .chars()
+                .nfkc()
+                .for_each(|c| sink.feed(c, class_of(c)));
+        }
+    }
+    let recompose = sink.recompose;
+    if opts.strip_accents && !out.is_ascii() {
+        strip_accents(out);
+    }
+    if recompose || opts.strip_accents {
+        recompose_nfkc(out);
+    }
+}
+
+const CLASS_MASK: u8 = 0b111;
+const CLASS_SPACE: u8 = 1;
+const CLASS_DROP: u8 = 2;
+const CLASS_MARK: u8 = 3;
+const CLASS_DIGIT: u8 = 4;
+/// Not stable under NFKC in every context (see `tables::DEFAULT_CLASS`).
+const UNSTABLE: u8 = 8;
+/// May change under case folding.
+const CASED: u8 = 16;
+
+/// The flags of `c` in `tables::DEFAULT_CLASS`.
+fn class_of(c: char) -> u8 {
+    if c.is_ascii() {
+        return 0;
+    }
+    let cp = u32::from(c);
+    let i = tables::DEFAULT_CLASS.partition_point(|&(start, _)| start <= cp);
+    tables::DEFAULT_CLASS
+        .get(i.wrapping_sub(1))
+        .map_or(UNSTABLE, |&(_, flags)| flags)
+}
+
+/// Feeds characters into `out`, collapsing spaces on the way.
+struct Sink<'a> {
+    out: &'a mut String,
+    /// A space is due before the next character written.
+    pending: bool,
+    fold_digits: bool,
+    /// The input has characters that NFKC changes in some context, so any
+    /// removal or case change may leave the output not NFKC.
+    careful: bool,
+    /// The output may not be NFKC any more.
+    recompose: bool,
+}
+
+impl Sink<'_> {
+    fn space(&mut self) {
+        self.pending = !self.out.is_empty();
+    }
+
+    fn flush_space(&mut self) {
+        if self.pending {
+            self.out.push(' ');
+            self.pending = false;
+        }
+    }
+
+    /// Feeds `c` unless NFKC could change it or its neighbours.
+    fn feed_if_stable(&mut self, c: char) -> bool {
+        let flags = class_of(c);
+        if flags & UNSTABLE != 0 {
+            return false;
+        }
+        self.feed(c, flags);
+        true
+    }
+
+    /// Feeds `c`, an NFKC character whose `class_of` is `flags`.
+    fn feed(&mut self, c: char, flags: u8) {
+        if c.is_ascii() {
+            let b = c as u8;
+            let mapped = if self.fold_digits {
+                map_ascii::<true>(b)
+            } else {
+                map_ascii::<false>(b)
+            };
+            match mapped {
+                DROP => self.recompose |= self.careful,
+                SPACE => self.space(),
+                b => {
+                    self.flush_space();
+                    self.out.push(char::from(b));
+                }
+            }
+            return;
+        }
+        match flags & CLASS_MASK {
+            CLASS_SPACE => self.space(),
+            // NOTE: removed without a space, so a soft hyphen or ZWJ inside a
+            // word keeps the word whole.
+            CLASS_DROP => self.recompose |= self.careful,
+            // A mark on a character that became a space goes with it.
+            CLASS_MARK => {
+                if !self.pending && !self.out.is_empty() {
+                    self.push_letter(c, flags);
+                }
+            }
+            CLASS_DIGIT if self.fold_digits => {
+                self.flush_space();
+                self.out.push('0');
+            }
+            _ => {
+                self.flush_space();
+                self.push_letter(c, flags);
+            }
+        }
+    }
+
+    fn push_letter(&mut self, c: char, flags: u8) {
+        if flags & CASED == 0 {
+            self.out.push(c);
+        } else if push_casefold(c, self.out) > 1 || self.careful {
+            // An expansion like `ǰ` to `j` + U+030C is decomposed, and a
+            // lowercase letter may compose with a mark its capital did not.
+            self.recompose = true;
+        }
+    }
+}
+
+/// NFKC again where folding or removals left text that is not NFKC, e.g.
+/// `ǰ` folds to `j` + U+030C, and dropping a ZWJ can bring a mark next to
+/// a letter it composes with.
+fn recompose_nfkc(out: &mut String) {
+    if out.is_ascii() || is_nfkc_quick(out.chars()) == IsNormalized::Yes {
+        return;
+    }
+    with_scratch(|buf| {
+        buf.extend(out.chars().nfkc());
+        out.clear();
+        out.push_str(buf);
+    });
+}
+
+/// Removes accents of Latin, Greek and Cyrillic letters: NFD, then the
+/// nonspacing marks of the generic diacritics blocks are dropped when their
+/// base letter is of one of those scripts.
+fn strip_accents(out: &mut String) {
+    with_scratch(|buf| {
+        let mut base_has_accents = false;
+        for c in out.chars().nfd() {
+            if !is_nonspacing_mark(c) {
+                base_has_accents = is_accented_script(c);
+                buf.push(c);
+            } else if !(base_has_accents && is_diacritic(c)) {
+                buf.push(c);
+            }
+        }
+        out.clear();
+        out.push_str(buf);
+    });
+}
+
+/// Latin, Greek or Cyrillic, by block.
+fn is_accented_script(c: char) -> bool {
+    matches!(c,
+        'a'..='z' | '\u{aa}' | '\u{ba}' | '\u{c0}'..='\u{2af}' | '\u{1d00}'..='\u{1dbf}'
+        | '\u{1e00}'..='\u{1eff}' | '\u{2c60}'..='\u{2c7f}' | '\u{a720}'..='\u{a7ff}'
+        | '\u{ab30}'..='\u{ab6f}'
+        // Greek and Coptic, Greek Extended
+        | '\u{370}'..='\u{3ff}' | '\u{1f00}'..='\u{1fff}'
+        // Cyrillic, its Supplement and Extended-C and -B
+        | '\u{400}'..='\u{52f}' | '\u{1c80}'..='\u{1c8f}' | '\u{a640}'..='\u{a69f}')
+}
+
+/// Marks that are accents, not letters or vowel signs: the generic combining
+/// diacritics blocks and the Cyrillic titlo and its kin.
+fn is_diacritic(c: char) -> bool {
+    matches!(c,
+        '\u{300}'..='\u{36f}' | '\u{483}'..='\u{487}' | '\u{1ab0}'..='\u{1aff}'
+        | '\u{1dc0}'..='\u{1dff}' | '\u{20d0}'..='\u{20ff}' | '\u{fe20}'..='\u{fe2f}')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// The Default rules with no shortcuts: always NFKC first, always NFKC
+    /// again at the end.
+    fn naive(text: &str) -> String {
+        let mut out = String::new();
+        let mut after_space = true;
+        for c in text.nfkc() {
+            let class = class_of(c) & CLASS_MASK;
+            if c.is_whitespace() || c.is_ascii_punctuation() || class == CLASS_SPACE {
+                after_space = true;
+            } else if c.is_ascii_control()
+                || class == CLASS_DROP
+                || (class == CLASS_MARK && after_space)
+            {
+                continue;
+            } else {
+                if after_space && !out.is_empty() {
+                    out.push(' ');
+                }
+                after_space = false;
+                push_casefold(c, &mut out);
+            }
+        }
+        out.nfkc().collect()
+    }
+
+    proptest! {
+        #[test]
+        fn matches_naive(text in r"(\PC|[\u{300}-\u{36f}\u{ad}\u{200d}\u{345}ΣİǰÅ\u{1161}\u{11a8}가 -]){0,16}") {
+            let mut out = String::new();
+            let opts = Options { fold_digits: false, strip_accents: false };
+            normalize(opts, &text, &mut out);
+            prop_assert_eq!(out, naive(&text), "given: {:?}", text);
+        }
+    }
+
+    #[test]
+    fn classes_of_known_characters() {
+        let class = |c| class_of(c) & CLASS_MASK;
+        for c in [
+            '‐', '€', '😀', '\u{a0}', '\u{3000}', '\u{2028}', '\u{85}', '。',
+        ] {
+            assert_eq!(class(c), CLASS_SPACE, "{c:?}");
+        }
+        for c in ['\u{ad}', '\u{200b}', '\u{200d}', '\u{feff}', '\u{9f}'] {
+            assert_eq!(class(c), CLASS_DROP, "{c:?}");
+        }
+        for c in ['\u{301}', '\u{93f}', '\u{e34}', '\u{5b4}'] {
+            assert_eq!(class(c), CLASS_MARK, "{c:?}");
+        }
+        for c in ['٣', '७', '１'] {
+            assert_eq!(class(c), CLASS_DIGIT, "{c:?}");
+        }
+        for c in ['é', '字', 'ß', 'अ'] {
+            assert_eq!(class(c), 0, "{c:?}");
+        }
+        assert_eq!(class_of('字') & (UNSTABLE | CASED), 0);
+        assert_eq!(class_of('é') & (UNSTABLE | CASED), CASED);
+        assert_ne!(class_of('ﬁ') & UNSTABLE, 0);
+        assert_ne!(class_of('\u{301}') & UNSTABLE, 0);
+        assert_ne!(class_of('\u{1161}') & UNSTABLE, 0);
+    }
+}
