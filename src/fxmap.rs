@@ -39,3 +39,64 @@ impl Hasher for PassThrough {
         self.0 ^= n as u64;
     }
 }
+
+/// A map for the few segments of one document: a linear scan while it is
+/// small (most documents have a handful of paragraphs), a hash map after.
+pub(crate) struct LocalMap<V> {
+    small: Vec<(crate::Fingerprint, V)>,
+    large: Option<FingerprintMap<crate::Fingerprint, V>>,
+}
+
+impl<V: Copy> LocalMap<V> {
+    const SMALL: usize = 32;
+
+    pub(crate) fn new() -> LocalMap<V> {
+        LocalMap {
+            small: Vec::new(),
+            large: None,
+        }
+    }
+
+    #[inline]
+    pub(crate) fn get(&self, key: &crate::Fingerprint) -> Option<V> {
+        match &self.large {
+            Some(map) => map.get(key).copied(),
+            None => self.small.iter().find(|(k, _)| k == key).map(|&(_, v)| v),
+        }
+    }
+
+    /// Adds `key`, which must not be in the map yet.
+    #[inline]
+    pub(crate) fn insert(&mut self, key: crate::Fingerprint, value: V) {
+        if let Some(map) = &mut self.large {
+            map.insert(key, value);
+        } else if self.small.len() < Self::SMALL {
+            self.small.push((key, value));
+        } else {
+            let mut map: FingerprintMap<crate::Fingerprint, V> = self.small.drain(..).collect();
+            map.insert(key, value);
+            self.large = Some(map);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Fingerprint;
+
+    #[test]
+    fn local_map_agrees_with_a_hash_map_past_the_switch() {
+        let mut local = LocalMap::new();
+        let mut oracle = std::collections::HashMap::new();
+        for i in 0..100u32 {
+            let key = Fingerprint::of(&(i % 70).to_string());
+            assert_eq!(local.get(&key), oracle.get(&key).copied(), "key {i}");
+            if oracle.get(&key).is_none() {
+                local.insert(key, i);
+                oracle.insert(key, i);
+            }
+        }
+        assert!(local.large.is_some());
+    }
+}

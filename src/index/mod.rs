@@ -4,7 +4,7 @@ mod near;
 
 use self::near::{NearIndex, Source};
 use crate::dedup::{LevelSketch, Sketch};
-use crate::fxmap::FingerprintMap;
+use crate::fxmap::{FingerprintMap, LocalMap};
 use crate::report::{Cluster, Duplicate, LevelStats, Origin, Report, Stats};
 use crate::{Dedup, DocId, Fingerprint, Level, Method, Span};
 
@@ -199,7 +199,7 @@ impl Index {
     ) -> Vec<usize> {
         let ordinal = level.level.ordinal();
         let map = &self.exact[ordinal];
-        let mut local: FingerprintMap<Fingerprint, Span> = FingerprintMap::default();
+        let mut local: LocalMap<Span> = LocalMap::new();
         let near = self.near[ordinal].as_ref();
         let threshold = self.dedup.threshold().unwrap_or(1.0);
         let mut local_near = self.dedup.near().map(NearIndex::new);
@@ -212,7 +212,7 @@ impl Index {
         for (i, key) in level.keys.iter().enumerate() {
             let found = if let Some(stored) = map.get(&key.fingerprint) {
                 Some((self.origin(stored), Method::Exact, 1.0))
-            } else if let Some(&span) = local.get(&key.fingerprint) {
+            } else if let Some(span) = local.get(&key.fingerprint) {
                 Some((
                     Origin {
                         doc: doc.cloned(),
@@ -272,6 +272,9 @@ impl Index {
 
 /// Orders the duplicates and groups them into clusters.
 fn finish(mut report: Report) -> Report {
+    if report.duplicates.is_empty() {
+        return report;
+    }
     report.duplicates.sort_by(|a, b| {
         (a.span.start, a.level, a.span.end).cmp(&(b.span.start, b.level, b.span.end))
     });
