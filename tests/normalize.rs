@@ -268,8 +268,18 @@ fn normalize_into_reuses_the_buffer() {
 
 /// For ASCII input, the Default rules are simple enough to state directly.
 fn naive_default_ascii(text: &str) -> String {
-    let mapped: String = text
-        .chars()
+    let chars: Vec<char> = text.chars().collect();
+    // A period between a lone letter and a letter ("U.S.") is dropped.
+    let initialism_dot = |i: usize| {
+        chars[i] == '.'
+            && i >= 1
+            && chars[i - 1].is_alphabetic()
+            && (i < 2 || !chars[i - 2].is_alphanumeric())
+            && chars.get(i + 1).is_some_and(|c| c.is_alphabetic())
+    };
+    let mapped: String = (0..chars.len())
+        .filter(|&i| !initialism_dot(i))
+        .map(|i| chars[i])
         .filter_map(|c| match c {
             'A'..='Z' | 'a'..='z' | '0'..='9' => Some(c.to_ascii_lowercase()),
             '\t'..='\r' | ' ' => Some(' '),

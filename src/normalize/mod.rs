@@ -15,6 +15,7 @@
 //! let fancy = norm.normalize("  THE\u{a0}“state‑of‑the‑art”   ｍｏｄｅｌ ");
 //! assert_eq!(plain, "the state of the art model");
 //! assert_eq!(fancy, plain);
+//! assert_eq!(norm.normalize("The U.S. economy"), norm.normalize("the US economy"));
 //! ```
 //!
 //! # Example: reusing a buffer
@@ -40,6 +41,7 @@ mod c4;
 mod ccnet;
 mod datatrove;
 mod default;
+mod initialisms;
 mod props;
 mod scratch;
 mod tables;
@@ -87,7 +89,8 @@ pub const UNICODE_VERSION: (u8, u8, u8) = tables::UNICODE_VERSION;
 pub enum Preset {
     /// Unicode-correct, for matching text that differs only in presentation.
     ///
-    /// In order: NFKC; Unicode White_Space becomes a space; punctuation (P*)
+    /// In order: periods inside initialisms are removed, so "U.S." and "US"
+    /// agree (a `.` after a lone letter and before a letter); NFKC; Unicode White_Space becomes a space; punctuation (P*)
     /// and symbols (S*, so emoji too) become a space, so "state-of-the-art"
     /// and "state of the art" agree (and "don't" becomes "don t"); controls
     /// and format characters (Cc, Cf: soft hyphen, zero-width and bidi marks)
@@ -257,7 +260,7 @@ impl Normalizer {
                     fold_digits: self.fold_digits,
                     strip_accents: self.strip_accents,
                 };
-                default::normalize(opts, segment, out);
+                default::normalize(opts, &initialisms::join(segment), out);
             }
             Preset::CcNet => ccnet::normalize(segment, out),
             Preset::Datatrove => datatrove::normalize(segment, out),

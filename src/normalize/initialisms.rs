@@ -1,0 +1,64 @@
+//! Initialisms: "U.S." and "US" should give one key.
+
+use std::borrow::Cow;
+
+/// `segment` without the periods inside initialisms: a `.` that follows a
+/// letter standing alone (after a non-alphanumeric character or at the
+/// start) and is followed by a letter, as in "U.S.", "e.g." or "J.R.R.".
+/// The final period of an initialism is left to the punctuation rule.
+/// Borrowed when there is nothing to remove.
+pub(crate) fn join(segment: &str) -> Cow<'_, str> {
+    let mut out: Option<String> = None;
+    let mut copied = 0;
+    for dot in memchr::memchr_iter(b'.', segment.as_bytes()) {
+        if is_inner_dot(segment, dot) {
+            let out = out.get_or_insert_with(|| String::with_capacity(segment.len()));
+            out.push_str(&segment[copied..dot]);
+            copied = dot + 1;
+        }
+    }
+    match out {
+        None => Cow::Borrowed(segment),
+        Some(mut out) => {
+            out.push_str(&segment[copied..]);
+            Cow::Owned(out)
+        }
+    }
+}
+
+fn is_inner_dot(segment: &str, dot: usize) -> bool {
+    let mut before = segment[..dot].chars().rev();
+    let lone_letter = before.next().is_some_and(char::is_alphabetic)
+        && before.next().is_none_or(|c| !c.is_alphanumeric());
+    lone_letter
+        && segment[dot + 1..]
+            .chars()
+            .next()
+            .is_some_and(char::is_alphabetic)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::join;
+
+    #[test]
+    fn joins_initialisms_only() {
+        let cases = [
+            ("the U.S. economy", "the US. economy"),
+            ("U.S.", "US."),
+            ("e.g. this", "eg. this"),
+            ("J.R.R. Tolkien", "JRR. Tolkien"),
+            ("Ü.Ö. group", "ÜÖ. group"),
+            ("Mr. Fox", "Mr. Fox"),
+            ("file.txt", "file.txt"),
+            ("the end A. Next", "the end A. Next"),
+            ("3.5 and A.5", "3.5 and A.5"),
+            ("no dots", "no dots"),
+            (".", "."),
+            ("a.", "a."),
+        ];
+        for (given, expected) in cases {
+            assert_eq!(join(given), expected, "given {given:?}");
+        }
+    }
+}
