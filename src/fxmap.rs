@@ -92,9 +92,9 @@ mod tests {
         for i in 0..100u32 {
             let key = Fingerprint::of(&(i % 70).to_string());
             assert_eq!(local.get(&key), oracle.get(&key).copied(), "key {i}");
-            if oracle.get(&key).is_none() {
+            if let std::collections::hash_map::Entry::Vacant(slot) = oracle.entry(key) {
+                slot.insert(i);
                 local.insert(key, i);
-                oracle.insert(key, i);
             }
         }
         assert!(local.large.is_some());

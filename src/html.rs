@@ -108,9 +108,9 @@ impl Report {
 
     fn stats_table(&self, page: &mut String, text: &str) {
         let removed = self.removed_bytes(text);
-        let _ = write!(
+        let _ = writeln!(
             page,
-            "<p class=\"summary\">{} bytes; {} duplicates; cleaning removes {} bytes ({:.1}%).</p>\n",
+            "<p class=\"summary\">{} bytes; {} duplicates; cleaning removes {} bytes ({:.1}%).</p>",
             text.len(),
             self.duplicates.len(),
             removed,
