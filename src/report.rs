@@ -182,6 +182,10 @@ impl Report {
     /// removes it and the white space after it, and no run of blank lines is
     /// left where there was none. Spans that do not fit `text` are ignored.
     ///
+    /// NOTE: cleaning at one level leaves nothing to find at that level, but
+    /// with several levels, removing a repeated sentence can make two kept
+    /// paragraphs equal: check the cleaned text again if that matters.
+    ///
     /// ```
     /// use textdedup::Dedup;
     /// let text = "First paragraph here.\nSecond paragraph here.\nFirst paragraph here.";

@@ -74,7 +74,9 @@ proptest! {
 
     #[test]
     fn cleaning_is_idempotent(text in repetitive_text()) {
-        for levels in [&[Level::Paragraph][..], &[Level::Sentence], &[Level::Paragraph, Level::Sentence]] {
+        // Per level: removing repeated sentences can make two paragraphs
+        // equal, so several levels at once need not be idempotent.
+        for levels in [&[Level::Paragraph][..], &[Level::Sentence]] {
             let dedup = lines_dedup(levels);
             let cleaned = dedup.check(&text).cleaned(&text);
             let again = dedup.check(&cleaned);
