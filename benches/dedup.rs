@@ -3,7 +3,7 @@
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use std::hint::black_box;
-use textdedup::{Dedup, Level};
+use textdedup::{Dedup, Level, Method};
 
 #[path = "common/mod.rs"]
 mod common;
@@ -39,5 +39,33 @@ fn exact_paragraphs(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, exact_paragraphs);
+/// Document-level MinHash (128 permutations, word 5-grams, LSH at 0.8) end
+/// to end: normalize, shingle, sign, query with verification, insert.
+fn document_minhash(c: &mut Criterion) {
+    let Some(texts) = common::corpus_texts(32 << 20) else {
+        return;
+    };
+    let dedup = Dedup::builder()
+        .levels([Level::Document])
+        .method(Method::MinHash)
+        .build()
+        .expect("valid settings");
+    let mut group = c.benchmark_group("document_minhash");
+    group.throughput(Throughput::Bytes(common::total_bytes(&texts)));
+    group.sample_size(10);
+    group.bench_function("corpus_index_insert", |b| {
+        b.iter(|| {
+            let mut index = dedup.index();
+            let mut dups = 0;
+            for (i, text) in texts.iter().enumerate() {
+                dups += index.insert(i as u64, text).duplicates.len();
+            }
+            assert!(dups > 0);
+            black_box(index.segments(Level::Document))
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, exact_paragraphs, document_minhash);
 criterion_main!(benches);
