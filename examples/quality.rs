@@ -50,6 +50,40 @@ fn main() -> Result<()> {
             );
         }
     }
+    println!(
+        "\n### Tuned: the best threshold per method and level (word 3-grams), for reference\n"
+    );
+    println!("| method | level | threshold | precision | recall | F1 |");
+    println!("|---|---|--:|--:|--:|--:|");
+    for method in [Method::MinHash, Method::SimHash, Method::Containment] {
+        for level in [Level::Document, Level::Sentence] {
+            let mut best: Option<(f64, Counts)> = None;
+            for step in 1..=19 {
+                let threshold = match method {
+                    Method::SimHash => 1.0 - f64::from(step.min(8)) / 64.0,
+                    _ => f64::from(step) * 0.05,
+                };
+                let dedup = Dedup::builder()
+                    .levels([level])
+                    .method(method)
+                    .ngram(3)
+                    .threshold(threshold)
+                    .build()?;
+                let counts = clough.evaluate(&dedup);
+                if best.as_ref().is_none_or(|(_, b)| counts.f1() > b.f1()) {
+                    best = Some((threshold, counts));
+                }
+            }
+            if let Some((threshold, counts)) = best {
+                println!(
+                    "| {method} | {level} | {threshold:.3} | {:.3} | {:.3} | {:.3} |",
+                    counts.precision(),
+                    counts.recall(),
+                    counts.f1()
+                );
+            }
+        }
+    }
     let mrpc = labeled.join("mrpc/pairs.jsonl");
     if mrpc.exists() {
         println!(
