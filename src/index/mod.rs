@@ -1,5 +1,7 @@
 //! The cross-document index: what has been kept so far.
 
+mod persist;
+
 use crate::dedup::{LevelSketch, Sketch};
 use crate::fxmap::FingerprintMap;
 use crate::report::{Cluster, Duplicate, LevelStats, Origin, Report, Stats};
