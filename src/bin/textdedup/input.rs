@@ -117,6 +117,9 @@ pub struct Batches {
     next_path: usize,
     current: Option<(Arc<str>, Box<dyn BufRead + Send>, u64)>,
     batch_size: usize,
+    // Lines are read here, then copied out at their exact size: one
+    // allocation per line instead of a growing buffer's several.
+    scratch: Vec<u8>,
     counter: Counter,
 }
 
@@ -129,6 +132,7 @@ impl Batches {
             next_path: 0,
             current: None,
             batch_size,
+            scratch: Vec::new(),
             counter,
         }
     }
@@ -149,10 +153,10 @@ impl Batches {
             let Some((source, reader, line)) = self.current.as_mut() else {
                 break;
             };
-            let mut buf = Vec::new();
-            let more = read_line(reader.as_mut(), &mut buf)
+            let more = read_line(reader.as_mut(), &mut self.scratch)
                 .map_err(|e| Fail::Io(format!("{source}:{}: {e}", *line + 1)))?;
             if more {
+                let buf = self.scratch.clone();
                 *line += 1;
                 bytes += buf.len() + 1;
                 batch.push(RawLine {
