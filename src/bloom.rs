@@ -36,7 +36,8 @@ impl BloomFilter {
     /// An empty filter of `bytes` bytes (rounded up to a multiple of 8) that
     /// sets `hashes` bits per fingerprint.
     ///
-    /// Refused when `bytes` is 0 or `hashes` is not in 1..=32.
+    /// Refused when `bytes` is 0 or cannot be allocated, or `hashes` is not
+    /// in 1..=32.
     ///
     /// ```
     /// let filter = textdedup::BloomFilter::new(1000, 7)?;
@@ -58,8 +59,18 @@ impl BloomFilter {
             ));
         }
         let words = bytes.div_ceil(8);
+        let mut bits = Vec::new();
+        bits.try_reserve_exact(words).map_err(|_| {
+            Error::config(
+                "bloom_bytes",
+                format!(
+                    "cannot allocate {bytes} bytes for the Bloom filter: choose a smaller size"
+                ),
+            )
+        })?;
+        bits.resize(words, 0);
         Ok(BloomFilter {
-            words: vec![0; words],
+            words: bits,
             bits: words as u64 * 64,
             hashes,
         })

@@ -274,3 +274,25 @@ fn memory_per_paragraph_on_the_corpus() {
     );
     assert!(per < 100.0, "{per} bytes per paragraph");
 }
+
+#[test]
+fn huge_lengths_in_a_corrupted_file_do_not_allocate() {
+    let dedup = Dedup::new();
+    let bytes = saved(&build(&dedup, &docs(3, 0)).0);
+    let mut bad = bytes.clone();
+    bad[12..20].copy_from_slice(&u64::MAX.to_le_bytes());
+    // The document count comes after the two names and 16 bytes of settings.
+    let docs_at = 20 + 1 + bad[20] as usize;
+    let docs_at = docs_at + 1 + bad[docs_at] as usize + 16;
+    bad[docs_at..docs_at + 8].copy_from_slice(&(1u64 << 60).to_le_bytes());
+    let message = refusal(&bad, &dedup);
+    assert!(
+        message.contains("truncated") || message.contains("corrupted"),
+        "{message}"
+    );
+    let mut bad = bytes;
+    bad[12..20].copy_from_slice(&u64::MAX.to_le_bytes());
+    bad[docs_at + 8] = 1; // the first id becomes a string...
+    bad[docs_at + 9..docs_at + 17].copy_from_slice(&(1u64 << 50).to_le_bytes()); // ...this long
+    assert!(Index::load(&bad[..], &dedup).is_err());
+}

@@ -17,6 +17,9 @@ const MAGIC: [u8; 8] = *b"TXDDIDX\0";
 /// that old fingerprints are never mixed with new ones.
 const VERSION: u32 = 1;
 const HASH_NAME: &str = "xxh3-128";
+/// The most items reserved ahead from a count read in the file: counts are
+/// not trusted until the checksum is checked.
+const PREALLOCATE: usize = 1 << 20;
 /// One stored entry: fingerprint (16), doc (4), start (4), end (4).
 const ENTRY_BYTES: u64 = 28;
 
@@ -448,8 +451,17 @@ impl<R: Read> Payload<R> {
         if len > self.left {
             return Err(corrupt("a length exceeds the file's size"));
         }
-        let mut buf = vec![0u8; len as usize];
-        self.bytes(&mut buf)?;
+        // Read, rather than allocate `len` up front: the length is not
+        // trusted until the checksum is checked.
+        let mut buf = Vec::new();
+        (&mut self.inner).take(len).read_to_end(&mut buf)?;
+        if buf.len() as u64 != len {
+            return Err(Error::format(
+                "the index file is truncated (in its payload): re-build it, or copy it again",
+            ));
+        }
+        self.hasher.update(&buf);
+        self.left -= len;
         String::from_utf8(buf).map_err(|_| corrupt("a name is not UTF-8"))
     }
 
@@ -469,7 +481,7 @@ impl<R: Read> Payload<R> {
             min_chars: self.u64()?,
         };
         let n_docs = self.count(9)?;
-        let mut docs = Vec::with_capacity(n_docs);
+        let mut docs = Vec::with_capacity(n_docs.min(PREALLOCATE));
         for _ in 0..n_docs {
             let doc = match self.u8()? {
                 0 => DocId::Num(self.u64()?),
@@ -485,7 +497,7 @@ impl<R: Read> Payload<R> {
         for map in &mut index.exact {
             let n = self.count(ENTRY_BYTES)?;
             let mut m: FingerprintMap<Fingerprint, Stored> = FingerprintMap::default();
-            m.reserve(n);
+            m.reserve(n.min(PREALLOCATE));
             let mut e = [0u8; ENTRY_BYTES as usize];
             for _ in 0..n {
                 self.bytes(&mut e)?;
