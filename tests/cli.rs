@@ -556,3 +556,21 @@ fn dry_run_prints_an_estimate_and_writes_nothing() {
     assert!(run.stderr.contains("exact index"), "{}", run.stderr);
     assert!(run.stderr.contains("--bloom-bytes"), "{}", run.stderr);
 }
+
+#[test]
+fn a_symlinked_output_is_written_through_not_replaced() {
+    let dir = scratch("symlink");
+    let target = dir.join("target.jsonl");
+    let link = dir.join("link.jsonl");
+    std::fs::write(&target, "").unwrap();
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+    let run = textdedup(&["dedup", &data("small.jsonl"), "-o", path(&link)], None);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert_eq!(std::fs::read_to_string(&target).unwrap().lines().count(), 4);
+}

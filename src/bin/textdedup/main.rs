@@ -137,11 +137,17 @@ fn engine(args: &DedupArgs, dedup: &Dedup) -> Result<Engine, Fail> {
     }
 }
 
-/// Saves under a temporary name, then renames, so a failed save never
-/// replaces a good index.
+/// Saves a regular file under a temporary name, then renames, so a failed
+/// save never replaces a good index.
 fn save(index: &Index, path: &Path) -> Result<(), Fail> {
-    let tmp = output::temporary(path);
     let name = path.display().to_string();
+    if !output::replaceable(path) {
+        let file = File::create(path).map_err(|e| Fail::io(&name, &e))?;
+        return index
+            .save(BufWriter::with_capacity(1 << 20, file))
+            .map_err(|e| Fail::lib(path, e));
+    }
+    let tmp = output::temporary(path);
     let file = File::create(&tmp).map_err(|e| Fail::io(&name, &e))?;
     let saved = index.save(BufWriter::with_capacity(1 << 20, file));
     if let Err(e) = saved {

@@ -8,9 +8,9 @@ use std::thread::JoinHandle;
 
 use crate::fail::Fail;
 
-/// The output file: written under a temporary name and renamed when
-/// complete, so a failed run never leaves a truncated file under the
-/// requested name.
+/// The output: a regular file is written under a temporary name and
+/// renamed when complete, so a failed run never leaves a truncated file
+/// under the requested name; anything else is written in place.
 pub struct Output {
     pub tx: SyncSender<Vec<u8>>,
     handle: JoinHandle<Result<(), Fail>>,
@@ -24,9 +24,14 @@ pub fn spawn(path: Option<&Path>) -> Result<Output, Fail> {
     let (sink, name, rename): (Box<dyn Write + Send>, String, _) = match path {
         None => (Box::new(io::stdout()), "<stdout>".to_owned(), None),
         Some(p) => {
-            let tmp = temporary(p);
             let name = p.display().to_string();
-            let file = File::create(&tmp).map_err(|e| Fail::io(&name, &e))?;
+            let (target, rename) = if replaceable(p) {
+                let tmp = temporary(p);
+                (tmp.clone(), Some((tmp, p.to_owned())))
+            } else {
+                (p.to_owned(), None)
+            };
+            let file = File::create(&target).map_err(|e| Fail::io(&name, &e))?;
             let gz = p.extension().is_some_and(|e| e == "gz");
             let sink: Box<dyn Write + Send> = if gz {
                 Box::new(flate2::write::GzEncoder::new(
@@ -36,7 +41,7 @@ pub fn spawn(path: Option<&Path>) -> Result<Output, Fail> {
             } else {
                 Box::new(file)
             };
-            (sink, name, Some((tmp, p.to_owned())))
+            (sink, name, rename)
         }
     };
     let handle = std::thread::spawn(move || {
@@ -52,6 +57,16 @@ pub fn spawn(path: Option<&Path>) -> Result<Output, Fail> {
 
 fn finish(mut sink: Box<dyn Write + Send>) -> io::Result<()> {
     sink.flush()
+}
+
+/// Whether `path` may be written under a temporary name and renamed over:
+/// only when it is absent or a regular file. A device (`/dev/null`), a FIFO
+/// or a symbolic link is written in place, never replaced.
+pub fn replaceable(path: &Path) -> bool {
+    match std::fs::symlink_metadata(path) {
+        Ok(meta) => meta.file_type().is_file(),
+        Err(_) => true,
+    }
 }
 
 /// `path` with `.tmp` appended.
@@ -79,5 +94,18 @@ impl Output {
             }
         }
         written
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::replaceable;
+    use std::path::Path;
+
+    #[test]
+    fn devices_are_never_replaced() {
+        assert!(!replaceable(Path::new("/dev/null")));
+        assert!(!replaceable(Path::new("/dev")));
+        assert!(replaceable(Path::new("/nonexistent/textdedup/out.jsonl")));
     }
 }
