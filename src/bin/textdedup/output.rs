@@ -12,7 +12,7 @@ use crate::fail::Fail;
 /// renamed when complete, so a failed run never leaves a truncated file
 /// under the requested name; anything else is written in place.
 pub struct Output {
-    pub tx: SyncSender<Vec<u8>>,
+    pub tx: SyncSender<Vec<Vec<u8>>>,
     handle: JoinHandle<Result<(), Fail>>,
     rename: Option<(PathBuf, PathBuf)>,
 }
@@ -20,7 +20,7 @@ pub struct Output {
 /// Starts the writer for `path` (stdout when `None`); gzip when the name
 /// ends in `.gz`.
 pub fn spawn(path: Option<&Path>) -> Result<Output, Fail> {
-    let (tx, rx) = sync_channel::<Vec<u8>>(2);
+    let (tx, rx) = sync_channel::<Vec<Vec<u8>>>(2);
     let (sink, name, rename): (Box<dyn Write + Send>, String, _) = match path {
         None => (Box::new(io::stdout()), "<stdout>".to_owned(), None),
         Some(p) => {
@@ -46,8 +46,10 @@ pub fn spawn(path: Option<&Path>) -> Result<Output, Fail> {
     };
     let handle = std::thread::spawn(move || {
         let mut w = BufWriter::with_capacity(1 << 20, sink);
-        for chunk in rx {
-            w.write_all(&chunk).map_err(|e| Fail::io(&name, &e))?;
+        for batch in rx {
+            for record in batch {
+                w.write_all(&record).map_err(|e| Fail::io(&name, &e))?;
+            }
         }
         let sink = w.into_inner().map_err(|e| Fail::io(&name, e.error()))?;
         finish(sink).map_err(|e| Fail::io(&name, &e))

@@ -76,7 +76,7 @@ pub struct Run<'a, 'c> {
     pub ctx: &'a Ctx<'c>,
     pub engine: &'a mut Engine,
     pub summary: &'a mut Summary,
-    pub tx: SyncSender<Vec<u8>>,
+    pub tx: SyncSender<Vec<Vec<u8>>>,
 }
 
 impl Run<'_, '_> {
@@ -135,7 +135,7 @@ impl Run<'_, '_> {
     }
 
     /// The sequential index step, then the parallel rendering.
-    fn finish_batch(&mut self, items: Vec<Item>) -> Result<Vec<u8>, Fail> {
+    fn finish_batch(&mut self, items: Vec<Item>) -> Result<Vec<Vec<u8>>, Fail> {
         use rayon::prelude::*;
         let ctx = self.ctx;
         let summary = &mut *self.summary;
@@ -167,13 +167,17 @@ impl Run<'_, '_> {
             };
             checked.push(Checked { item, id, found });
         }
-        let rendered: Vec<(Vec<u8>, usize)> = checked.par_iter().map(|c| render(ctx, c)).collect();
-        let mut out = Vec::with_capacity(rendered.iter().map(|r| r.0.len()).sum());
+        // Consumed on the pool, so the records are also dropped in parallel.
+        let rendered: Vec<(Vec<u8>, usize)> =
+            checked.into_par_iter().map(|c| render(ctx, c)).collect();
+        let mut out = Vec::with_capacity(rendered.len());
         for (bytes, text_out) in rendered {
-            out.extend_from_slice(&bytes);
+            summary.bytes_out += bytes.len() as u64;
             summary.text_bytes_out += text_out as u64;
+            if !bytes.is_empty() {
+                out.push(bytes);
+            }
         }
-        summary.bytes_out += out.len() as u64;
         match stop {
             Some(fail) if out.is_empty() => Err(fail),
             Some(fail) => {
@@ -243,7 +247,7 @@ impl Engine {
 }
 
 /// One output line and the length of its text.
-fn render(ctx: &Ctx<'_>, c: &Checked) -> (Vec<u8>, usize) {
+fn render(ctx: &Ctx<'_>, c: Checked) -> (Vec<u8>, usize) {
     let mut out = Vec::new();
     let (doc, found) = match (&c.item.parsed, &c.found) {
         (Ok((doc, _)), Some(found)) => (doc, found),
