@@ -266,8 +266,11 @@ fn render(ctx: &Ctx<'_>, c: Checked) -> (Vec<u8>, usize) {
         Found::Bloom(r) if !r.duplicates.is_empty() => Some(r.cleaned(text)),
         _ => None,
     };
-    let replace = cleaned.as_deref().map(|s| (doc.text_field, s));
-    let any = record::write_fields(&mut out, &doc.object, replace, &["duplicates"]);
+    let edit = record::Edit {
+        replace: cleaned.as_deref().map(|s| (doc.text_field, s)),
+        drop: "duplicates",
+    };
+    let any = record::write_fields(&mut out, &doc.object, edit);
     if any {
         out.push(b',');
     }
@@ -282,7 +285,10 @@ fn render(ctx: &Ctx<'_>, c: Checked) -> (Vec<u8>, usize) {
                     method: d.method,
                     score: d.score,
                 };
-                write_dup(&mut out, i > 0, &dup, Some((of_id, d.of.span)));
+                if i > 0 {
+                    out.push(b',');
+                }
+                write_dup(&mut out, &dup, Some((of_id, d.of.span)));
             }
         }
         Found::Bloom(r) => {
@@ -293,7 +299,10 @@ fn render(ctx: &Ctx<'_>, c: Checked) -> (Vec<u8>, usize) {
                     method: Method::Exact,
                     score: 1.0,
                 };
-                write_dup(&mut out, i > 0, &dup, d.of.map(|span| (&c.id, span)));
+                if i > 0 {
+                    out.push(b',');
+                }
+                write_dup(&mut out, &dup, d.of.map(|span| (&c.id, span)));
             }
         }
     }
@@ -309,11 +318,8 @@ struct Dup {
     score: f64,
 }
 
-fn write_dup(out: &mut Vec<u8>, comma: bool, d: &Dup, of: Option<(&DocId, Span)>) {
+fn write_dup(out: &mut Vec<u8>, d: &Dup, of: Option<(&DocId, Span)>) {
     use std::io::Write;
-    if comma {
-        out.push(b',');
-    }
     // Writing to a Vec cannot fail.
     let _ = write!(
         out,
@@ -341,7 +347,11 @@ fn write_dup(out: &mut Vec<u8>, comma: bool, d: &Dup, of: Option<(&DocId, Span)>
 fn render_bad(out: &mut Vec<u8>, message: &str, bad: &Bad) {
     match &bad.object {
         Some(object) => {
-            if record::write_fields(out, object, None, &["error"]) {
+            let edit = record::Edit {
+                replace: None,
+                drop: "error",
+            };
+            if record::write_fields(out, object, edit) {
                 out.push(b',');
             }
             out.extend_from_slice(b"\"error\":");

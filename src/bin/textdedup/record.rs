@@ -81,6 +81,28 @@ pub struct Bad {
     pub raw: String,
 }
 
+impl Bad {
+    /// A line that is not a JSON object.
+    fn line(kind: ErrorKind, message: String, raw: String) -> Bad {
+        Bad {
+            kind,
+            message,
+            object: None,
+            raw,
+        }
+    }
+
+    /// A JSON object that cannot be deduplicated.
+    fn object(kind: ErrorKind, message: String, object: Object) -> Bad {
+        Bad {
+            kind,
+            message,
+            object: Some(object),
+            raw: String::new(),
+        }
+    }
+}
+
 /// What the record-parsing options are.
 pub struct Fields<'a> {
     pub text: &'a str,
@@ -90,42 +112,25 @@ pub struct Fields<'a> {
 
 /// Parses one line into a record or says what is wrong with it.
 pub fn parse(bytes: Vec<u8>, fields: &Fields<'_>) -> Result<Doc, Bad> {
-    let bad = |kind, message: String, object, raw| Bad {
-        kind,
-        message,
-        object,
-        raw,
-    };
     let line = match String::from_utf8(bytes) {
         Ok(line) => line,
         Err(e) => {
             let at = e.utf8_error().valid_up_to();
             let raw = String::from_utf8_lossy(e.as_bytes()).into_owned();
-            return Err(bad(
-                ErrorKind::InvalidUtf8,
-                format!("invalid UTF-8 at byte {at} of the line: re-encode the file as UTF-8"),
-                None,
-                raw,
-            ));
+            let message =
+                format!("invalid UTF-8 at byte {at} of the line: re-encode the file as UTF-8");
+            return Err(Bad::line(ErrorKind::InvalidUtf8, message, raw));
         }
     };
     if line.trim().is_empty() {
-        return Err(bad(
-            ErrorKind::EmptyLine,
-            "empty line: JSONL needs one JSON object per line".into(),
-            None,
-            line,
-        ));
+        let message = "empty line: JSONL needs one JSON object per line".into();
+        return Err(Bad::line(ErrorKind::EmptyLine, message, line));
     }
     let object = match parse_object(line) {
         Ok(object) => object,
         Err((line, e)) => {
-            return Err(bad(
-                ErrorKind::MalformedJson,
-                format!("malformed JSON: {e}"),
-                None,
-                line,
-            ));
+            let message = format!("malformed JSON: {e}");
+            return Err(Bad::line(ErrorKind::MalformedJson, message, line));
         }
     };
     if object.line.len() > fields.max_bytes {
@@ -134,12 +139,7 @@ pub fn parse(bytes: Vec<u8>, fields: &Fields<'_>) -> Result<Doc, Bad> {
             object.line.len(),
             fields.max_bytes
         );
-        return Err(bad(
-            ErrorKind::TooLarge,
-            message,
-            Some(object),
-            String::new(),
-        ));
+        return Err(Bad::object(ErrorKind::TooLarge, message, object));
     }
     let find = |name: &str| object.fields.iter().rposition(|(k, _)| k == name);
     let Some(text_field) = find(fields.text) else {
@@ -147,12 +147,7 @@ pub fn parse(bytes: Vec<u8>, fields: &Fields<'_>) -> Result<Doc, Bad> {
             "no {:?} field (choose another with --text-field)",
             fields.text
         );
-        return Err(bad(
-            ErrorKind::MissingText,
-            message,
-            Some(object),
-            String::new(),
-        ));
+        return Err(Bad::object(ErrorKind::MissingText, message, object));
     };
     let raw_text = &object.line[object.fields[text_field].1.clone()];
     let text = if !raw_text.starts_with('"') {
@@ -161,23 +156,13 @@ pub fn parse(bytes: Vec<u8>, fields: &Fields<'_>) -> Result<Doc, Bad> {
             fields.text,
             describe(raw_text)
         );
-        return Err(bad(
-            ErrorKind::TextNotString,
-            message,
-            Some(object),
-            String::new(),
-        ));
+        return Err(Bad::object(ErrorKind::TextNotString, message, object));
     } else if raw_text.contains('\\') {
         match serde_json::from_str::<String>(raw_text) {
             Ok(s) => Text::Owned(s),
             Err(e) => {
                 let message = format!("the {:?} field: {e}", fields.text);
-                return Err(bad(
-                    ErrorKind::MalformedJson,
-                    message,
-                    Some(object),
-                    String::new(),
-                ));
+                return Err(Bad::object(ErrorKind::MalformedJson, message, object));
             }
         }
     } else {
@@ -267,19 +252,22 @@ pub fn write_json_str(out: &mut Vec<u8>, s: &str) {
     let _ = serde_json::to_writer(&mut *out, s);
 }
 
-/// Writes an object's fields, replacing the value of field `replace` (when
-/// given) and leaving out fields named in `drop`; the caller closes the
-/// object. Returns whether any field was written.
-pub fn write_fields(
-    out: &mut Vec<u8>,
-    object: &Object,
-    replace: Option<(usize, &str)>,
-    drop: &[&str],
-) -> bool {
+/// How [`write_fields`] changes an object on the way out.
+#[derive(Clone, Copy, Default)]
+pub struct Edit<'a> {
+    /// A field (by position) and its new string value.
+    pub replace: Option<(usize, &'a str)>,
+    /// A field name to leave out, because the caller writes it.
+    pub drop: &'a str,
+}
+
+/// Writes an object's fields as `edit` says, opening the object; the caller
+/// closes it. Returns whether any field was written.
+pub fn write_fields(out: &mut Vec<u8>, object: &Object, edit: Edit<'_>) -> bool {
     out.push(b'{');
     let mut any = false;
     for (i, (key, range)) in object.fields.iter().enumerate() {
-        if drop.contains(&key.as_str()) {
+        if key == edit.drop {
             continue;
         }
         if any {
@@ -288,7 +276,7 @@ pub fn write_fields(
         any = true;
         write_json_str(out, key);
         out.push(b':');
-        match replace {
+        match edit.replace {
             Some((j, value)) if i == j => write_json_str(out, value),
             _ => out.extend_from_slice(object.line[range.clone()].as_bytes()),
         }
@@ -360,7 +348,11 @@ mod tests {
         let line = r#"{"z": 1.50, "text": "old", "n": {"b": [1e3, "\u00e9"]}}"#;
         let doc = parse(line.as_bytes().to_vec(), &FIELDS).ok().unwrap();
         let mut out = Vec::new();
-        write_fields(&mut out, &doc.object, Some((doc.text_field, "new")), &[]);
+        let edit = Edit {
+            replace: Some((doc.text_field, "new")),
+            drop: "",
+        };
+        write_fields(&mut out, &doc.object, edit);
         out.push(b'}');
         assert_eq!(
             String::from_utf8(out).unwrap(),
