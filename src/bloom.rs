@@ -218,6 +218,16 @@ pub struct BloomDedup {
 }
 
 /// A segment flagged by a [`BloomDedup`].
+///
+/// ```
+/// use textdedup::{BloomDedup, BloomFilter, Dedup, Level};
+/// let dedup = Dedup::new();
+/// let bloom = BloomDedup::new(dedup.clone(), BloomFilter::new(1024, 7)?);
+/// let report = bloom.check_sketch(&dedup.sketch("Twice said line.\nTwice said line."));
+/// let dup = report.duplicates[0];
+/// assert_eq!((dup.level, dup.span.start, dup.of.map(|s| s.start)), (Level::Paragraph, 17, Some(0)));
+/// # Ok::<(), textdedup::Error>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct BloomDuplicate {
     /// The level at which the segment was compared.
@@ -230,6 +240,16 @@ pub struct BloomDuplicate {
 }
 
 /// What a [`BloomDedup`] found in one text.
+///
+/// ```
+/// use textdedup::{BloomDedup, BloomFilter, Dedup, Level};
+/// let dedup = Dedup::new();
+/// let bloom = BloomDedup::new(dedup.clone(), BloomFilter::new(1024, 7)?);
+/// let report = bloom.check_sketch(&dedup.sketch("Only one line of text."));
+/// assert!(report.duplicates.is_empty());
+/// assert_eq!(report.stats.level(Level::Paragraph).unwrap().segments, 1);
+/// # Ok::<(), textdedup::Error>(())
+/// ```
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct BloomReport {
     /// The flagged segments, ordered by start, then by level.
@@ -274,16 +294,39 @@ impl BloomDedup {
     }
 
     /// The settings.
+    ///
+    /// ```
+    /// use textdedup::{BloomDedup, BloomFilter, Dedup, Level};
+    /// let bloom = BloomDedup::new(Dedup::new(), BloomFilter::new(64, 7)?);
+    /// assert_eq!(bloom.dedup().levels(), &[Level::Paragraph]);
+    /// # Ok::<(), textdedup::Error>(())
+    /// ```
     pub fn dedup(&self) -> &Dedup {
         &self.dedup
     }
 
     /// The filter.
+    ///
+    /// ```
+    /// use textdedup::{BloomDedup, BloomFilter, Dedup};
+    /// let bloom = BloomDedup::new(Dedup::new(), BloomFilter::new(64, 5)?);
+    /// assert_eq!(bloom.filter().hashes(), 5);
+    /// # Ok::<(), textdedup::Error>(())
+    /// ```
     pub fn filter(&self) -> &BloomFilter {
         &self.filter
     }
 
     /// The number of fingerprints inserted so far, all levels together.
+    ///
+    /// ```
+    /// use textdedup::{BloomDedup, BloomFilter, Dedup};
+    /// let dedup = Dedup::new();
+    /// let mut bloom = BloomDedup::new(dedup.clone(), BloomFilter::new(1024, 7)?);
+    /// bloom.insert_sketch(&dedup.sketch("First paragraph here.\nSecond paragraph here."));
+    /// assert_eq!(bloom.inserted(), 2);
+    /// # Ok::<(), textdedup::Error>(())
+    /// ```
     pub fn inserted(&self) -> u64 {
         self.inserted
     }
@@ -305,6 +348,16 @@ impl BloomDedup {
 
     /// Checks a sketch made with the same settings, then adds its new
     /// segments to the filter.
+    ///
+    /// ```
+    /// use textdedup::{BloomDedup, BloomFilter, Dedup};
+    /// let dedup = Dedup::new();
+    /// let mut bloom = BloomDedup::new(dedup.clone(), BloomFilter::new(1024, 7)?);
+    /// let sketch = dedup.sketch("A paragraph seen twice.");
+    /// assert!(bloom.insert_sketch(&sketch).duplicates.is_empty());
+    /// assert_eq!(bloom.insert_sketch(&sketch).duplicates[0].of, None);
+    /// # Ok::<(), textdedup::Error>(())
+    /// ```
     pub fn insert_sketch(&mut self, sketch: &Sketch) -> BloomReport {
         let mut report = new_report(sketch);
         for level in &sketch.levels {
@@ -317,6 +370,16 @@ impl BloomDedup {
     }
 
     /// Checks a sketch without adding anything.
+    ///
+    /// ```
+    /// use textdedup::{BloomDedup, BloomFilter, Dedup};
+    /// let dedup = Dedup::new();
+    /// let bloom = BloomDedup::new(dedup.clone(), BloomFilter::new(1024, 7)?);
+    /// let sketch = dedup.sketch("A paragraph checked only.");
+    /// assert!(bloom.check_sketch(&sketch).duplicates.is_empty());
+    /// assert_eq!(bloom.inserted(), 0);
+    /// # Ok::<(), textdedup::Error>(())
+    /// ```
     pub fn check_sketch(&self, sketch: &Sketch) -> BloomReport {
         let mut report = new_report(sketch);
         for level in &sketch.levels {

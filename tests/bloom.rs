@@ -181,3 +181,12 @@ fn check_sketch_adds_nothing() {
     assert!(bloom.check_sketch(&sketch).duplicates.is_empty());
     assert_eq!(bloom.inserted(), 0);
 }
+
+#[test]
+fn public_types_are_send_and_sync() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<BloomFilter>();
+    assert_send_sync::<BloomDedup>();
+    assert_send_sync::<textdedup::BloomReport>();
+    assert_send_sync::<textdedup::BloomDuplicate>();
+}
