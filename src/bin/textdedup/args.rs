@@ -87,9 +87,11 @@ pub struct DedupArgs {
     pub batch_size: usize,
 
     /// Start from (or, with --check-only, check against) an index saved by
-    /// --index-out with the same settings.
+    /// --index-out with the same settings. Repeat to merge the indexes of
+    /// shards, earlier shards first: a segment in several is kept where it
+    /// was first seen.
     #[arg(long)]
-    pub index_in: Option<PathBuf>,
+    pub index_in: Vec<PathBuf>,
 
     /// Save the index at the end.
     #[arg(long)]
@@ -242,12 +244,12 @@ impl DedupArgs {
         if self.threads == Some(0) {
             return Err(Fail::usage("--threads must be at least 1"));
         }
-        if self.check_only && self.index_in.is_none() {
+        if self.check_only && self.index_in.is_empty() {
             return Err(Fail::usage(
                 "--check-only needs --index-in: the saved index to check against",
             ));
         }
-        if self.bloom_bytes.is_some() && (self.index_in.is_some() || self.index_out.is_some()) {
+        if self.bloom_bytes.is_some() && (!self.index_in.is_empty() || self.index_out.is_some()) {
             return Err(Fail::usage(
                 "--bloom-bytes cannot be used with --index-in or --index-out: \
                  Bloom filters are not saved; use an exact index to save and merge",

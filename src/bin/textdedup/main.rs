@@ -126,15 +126,17 @@ fn engine(args: &DedupArgs, dedup: &Dedup) -> Result<Engine, Fail> {
         );
         return Ok(Engine::Bloom(BloomDedup::new(dedup.clone(), filter)));
     }
-    match &args.index_in {
-        Some(path) => {
-            let file = File::open(path).map_err(|e| Fail::io(&path.display().to_string(), &e))?;
-            let index = Index::load(BufReader::with_capacity(1 << 20, file), dedup)
-                .map_err(|e| Fail::lib(path, e))?;
-            Ok(Engine::Index(index))
+    let mut index: Option<Index> = None;
+    for path in &args.index_in {
+        let file = File::open(path).map_err(|e| Fail::io(&path.display().to_string(), &e))?;
+        let shard = Index::load(BufReader::with_capacity(1 << 20, file), dedup)
+            .map_err(|e| Fail::lib(path, e))?;
+        match index.as_mut() {
+            Some(merged) => merged.merge(shard).map_err(|e| Fail::lib(path, e))?,
+            None => index = Some(shard),
         }
-        None => Ok(Engine::Index(dedup.index())),
     }
+    Ok(Engine::Index(index.unwrap_or_else(|| dedup.index())))
 }
 
 /// Saves a regular file under a temporary name, then renames, so a failed
