@@ -137,6 +137,12 @@ impl Batches {
         }
     }
 
+    /// How many bytes were read from the inputs as stored (compressed, for
+    /// compressed inputs) so far.
+    pub fn disk_position(&self) -> u64 {
+        self.counter.get()
+    }
+
     /// The next batch; an empty batch means the end.
     pub fn next_batch(&mut self) -> Result<Vec<RawLine>, Fail> {
         let mut batch = Vec::with_capacity(self.batch_size.min(4096));

@@ -71,7 +71,7 @@ fn dedup(mut args: DedupArgs) -> Result<(), Fail> {
     };
     let start = Instant::now();
     let counter = Counter::default();
-    let progress = progress::Progress::new(input::total_size(&args.inputs), counter.clone());
+    let progress = progress::Progress::new(input::total_size(&args.inputs));
     let rx = pipeline::spawn_reader(Batches::new(args.inputs.clone(), args.batch_size, counter));
     let out = output::spawn(args.output.as_deref())?;
     let mut summary = Summary::default();

@@ -54,12 +54,16 @@ struct Checked {
 }
 
 /// Reads batches on a thread of its own, so decompression overlaps the rest.
-pub fn spawn_reader(mut batches: Batches) -> Receiver<Result<Vec<RawLine>, Fail>> {
+pub fn spawn_reader(mut batches: Batches) -> Lines {
     let (tx, rx) = sync_channel(2);
     std::thread::spawn(move || {
         loop {
-            let batch = batches.next_batch();
-            let done = matches!(&batch, Ok(b) if b.is_empty()) || batch.is_err();
+            // The position is where the batch ends in the stored input, for
+            // a progress bar that follows what was processed, not read.
+            let batch = batches
+                .next_batch()
+                .map(|lines| (lines, batches.disk_position()));
+            let done = matches!(&batch, Ok((b, _)) if b.is_empty()) || batch.is_err();
             if tx.send(batch).is_err() || done {
                 break;
             }
@@ -69,7 +73,7 @@ pub fn spawn_reader(mut batches: Batches) -> Receiver<Result<Vec<RawLine>, Fail>
 }
 
 /// Batches of input lines, from the reader thread.
-pub type Lines = Receiver<Result<Vec<RawLine>, Fail>>;
+pub type Lines = Receiver<Result<(Vec<RawLine>, u64), Fail>>;
 
 /// The sequential state of a run, and where its output goes.
 pub struct Run<'a, 'c> {
@@ -85,14 +89,14 @@ impl Run<'_, '_> {
     /// the summary after each batch (for the progress bar).
     pub fn run(&mut self, rx: Lines, after_batch: &mut dyn FnMut(&Summary)) -> Result<(), Fail> {
         let ctx = self.ctx;
-        let mut pending: Option<Vec<Item>> = None;
+        let mut pending: Option<(Vec<Item>, u64)> = None;
         let mut ended = false;
         loop {
             let batch = if ended {
                 None
             } else {
                 match rx.recv() {
-                    Ok(Ok(b)) if b.is_empty() => None,
+                    Ok(Ok((b, _))) if b.is_empty() => None,
                     Ok(Ok(b)) => Some(b),
                     Ok(Err(fail)) => return self.finish_then(pending, fail),
                     Err(_) => None,
@@ -103,9 +107,12 @@ impl Run<'_, '_> {
                 return Ok(());
             }
             let (next, done) = rayon::join(
-                || batch.map(|b| prepare(ctx, b)),
+                || batch.map(|(b, position)| (prepare(ctx, b), position)),
                 || match pending.take() {
-                    Some(items) => self.finish_batch(items),
+                    Some((items, position)) => {
+                        self.summary.disk_position = position;
+                        self.finish_batch(items)
+                    }
                     None => Ok(Vec::new()),
                 },
             );
@@ -123,8 +130,8 @@ impl Run<'_, '_> {
     }
 
     /// Finishes what was read before a read failure, then reports it.
-    fn finish_then(&mut self, pending: Option<Vec<Item>>, fail: Fail) -> Result<(), Fail> {
-        if let Some(items) = pending {
+    fn finish_then(&mut self, pending: Option<(Vec<Item>, u64)>, fail: Fail) -> Result<(), Fail> {
+        if let Some((items, _)) = pending {
             let out = self.finish_batch(items)?;
             let _ = self.tx.send(out);
             if let Some(first) = self.summary.pending_fail.take() {

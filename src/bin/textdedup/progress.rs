@@ -5,19 +5,17 @@ use std::time::Instant;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::input::Counter;
 use crate::summary::Summary;
 
 pub struct Progress {
     bar: Option<ProgressBar>,
-    counter: Counter,
     start: Instant,
 }
 
 impl Progress {
     /// A bar over `total` input bytes as stored on disk (compressed, for
     /// compressed inputs), or a spinner when the size is unknown.
-    pub fn new(total: Option<u64>, counter: Counter) -> Progress {
+    pub fn new(total: Option<u64>) -> Progress {
         let bar = std::io::stderr().is_terminal().then(|| {
             let (bar, template) = match total {
                 Some(t) => (
@@ -37,14 +35,13 @@ impl Progress {
         });
         Progress {
             bar,
-            counter,
             start: Instant::now(),
         }
     }
 
     pub fn update(&self, summary: &Summary) {
         if let Some(bar) = &self.bar {
-            bar.set_position(self.counter.get());
+            bar.set_position(summary.disk_position);
             let mb = summary.bytes_in as f64 / 1e6;
             let secs = self.start.elapsed().as_secs_f64().max(1e-9);
             bar.set_message(format!(

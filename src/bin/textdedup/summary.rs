@@ -23,6 +23,8 @@ pub struct Summary {
     pub duplicates: BTreeMap<(Level, &'static str), u64>,
     pub duplicate_bytes: BTreeMap<Level, u64>,
     pub segments: BTreeMap<Level, u64>,
+    /// Where the last processed batch ends in the stored input.
+    pub disk_position: u64,
     /// A `--on-error fail` stop, raised once the records before it are out.
     pub pending_fail: Option<crate::fail::Fail>,
 }
