@@ -27,7 +27,18 @@ use crate::record::Fields;
 use crate::summary::Summary;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => {
+            // clap exits with 2 on usage errors; 2 means I/O failure here.
+            let _ = err.print();
+            return if err.use_stderr() {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
     let result = match cli.command {
         Command::Dedup(args) => dedup(args),
     };
