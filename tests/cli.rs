@@ -638,3 +638,16 @@ fn shard_indexes_merged_on_the_command_line_equal_one_pass() {
             .any(|r| !r["duplicates"].as_array().unwrap().is_empty())
     );
 }
+
+#[test]
+fn a_truncated_compressed_file_is_bad_input_naming_the_file() {
+    let dir = scratch("truncated");
+    for name in ["small.jsonl.gz", "small.jsonl.zst"] {
+        let bytes = std::fs::read(data(name)).unwrap();
+        let cut = dir.join(name);
+        std::fs::write(&cut, &bytes[..bytes.len() * 2 / 3]).unwrap();
+        let run = textdedup(&["dedup", path(&cut)], None);
+        assert_eq!(run.code, 1, "{name}: {}", run.stderr);
+        assert!(run.stderr.contains(path(&cut)), "{}", run.stderr);
+    }
+}

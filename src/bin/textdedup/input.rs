@@ -64,9 +64,15 @@ pub fn total_size(paths: &[PathBuf]) -> Option<u64> {
     })
 }
 
+/// An opened input, and whether it is decompressed on the fly.
+pub struct Opened {
+    pub reader: Box<dyn BufRead + Send>,
+    pub compressed: bool,
+}
+
 /// Opens `path` (`-` for stdin), decompressing gzip and zstd as told by the
 /// first bytes, whatever the file name.
-pub fn open(path: &Path, counter: &Counter) -> Result<Box<dyn BufRead + Send>, Fail> {
+pub fn open(path: &Path, counter: &Counter) -> Result<Opened, Fail> {
     let raw: Box<dyn Read + Send> = if path == Path::new("-") {
         Box::new(io::stdin())
     } else {
@@ -80,6 +86,7 @@ pub fn open(path: &Path, counter: &Counter) -> Result<Box<dyn BufRead + Send>, F
         },
     );
     let head = reader.fill_buf().map_err(|e| Fail::io(&name(path), &e))?;
+    let compressed = head.starts_with(&[0x1f, 0x8b]) || head.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]);
     let out: Box<dyn BufRead + Send> = if head.starts_with(&[0x1f, 0x8b]) {
         Box::new(BufReader::with_capacity(
             1 << 20,
@@ -92,7 +99,10 @@ pub fn open(path: &Path, counter: &Counter) -> Result<Box<dyn BufRead + Send>, F
     } else {
         Box::new(reader)
     };
-    Ok(out)
+    Ok(Opened {
+        reader: out,
+        compressed,
+    })
 }
 
 /// Reads the next line into `buf` (cleared first), without its `\n`;
@@ -115,7 +125,7 @@ pub fn read_line(reader: &mut dyn BufRead, buf: &mut Vec<u8>) -> io::Result<bool
 pub struct Batches {
     paths: Vec<PathBuf>,
     next_path: usize,
-    current: Option<(Arc<str>, Box<dyn BufRead + Send>, u64)>,
+    current: Option<Current>,
     batch_size: usize,
     // Lines are read here, then copied out at their exact size: one
     // allocation per line instead of a growing buffer's several.
@@ -124,6 +134,13 @@ pub struct Batches {
 }
 
 const BATCH_BYTES: usize = 16 << 20;
+
+/// The input being read: its name, reader, and lines read so far.
+struct Current {
+    source: Arc<str>,
+    opened: Opened,
+    line: u64,
+}
 
 impl Batches {
     pub fn new(paths: Vec<PathBuf>, batch_size: usize, counter: Counter) -> Batches {
@@ -153,14 +170,34 @@ impl Batches {
                     break;
                 };
                 self.next_path += 1;
-                let reader = open(path, &self.counter)?;
-                self.current = Some((name(path).into(), reader, 0));
+                let opened = open(path, &self.counter)?;
+                self.current = Some(Current {
+                    source: name(path).into(),
+                    opened,
+                    line: 0,
+                });
             }
-            let Some((source, reader, line)) = self.current.as_mut() else {
+            let Some(Current {
+                source,
+                opened,
+                line,
+            }) = self.current.as_mut()
+            else {
                 break;
             };
-            let more = read_line(reader.as_mut(), &mut self.scratch)
-                .map_err(|e| Fail::Io(format!("{source}:{}: {e}", *line + 1)))?;
+            let compressed = opened.compressed;
+            let more = read_line(opened.reader.as_mut(), &mut self.scratch).map_err(|e| {
+                let message = format!("{source}:{}: {e}", *line + 1);
+                // A corrupt or truncated compressed stream is bad input,
+                // not an I/O failure; decoders may report it as `Other`.
+                match e.kind() {
+                    io::ErrorKind::InvalidData
+                    | io::ErrorKind::InvalidInput
+                    | io::ErrorKind::UnexpectedEof => Fail::Input(message),
+                    io::ErrorKind::Other if compressed => Fail::Input(message),
+                    _ => Fail::Io(message),
+                }
+            })?;
             if more {
                 let buf = self.scratch.clone();
                 *line += 1;
