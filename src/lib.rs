@@ -83,6 +83,7 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+mod bloom;
 mod clean;
 mod dedup;
 mod doc_id;
@@ -98,6 +99,7 @@ mod report;
 pub mod segment;
 mod span;
 
+pub use crate::bloom::{BloomDedup, BloomDuplicate, BloomFilter, BloomReport};
 pub use crate::dedup::{Dedup, DedupBuilder, Sketch};
 pub use crate::doc_id::DocId;
 pub use crate::error::Error;

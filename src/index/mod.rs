@@ -1,6 +1,7 @@
 //! The cross-document index: what has been kept so far.
 
 mod near;
+mod persist;
 
 use self::near::{NearIndex, Source};
 use crate::dedup::{LevelSketch, Sketch};

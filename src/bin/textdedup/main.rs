@@ -1,0 +1,217 @@
+//! `textdedup`: deduplicate JSONL corpora from the command line.
+
+mod args;
+mod estimate;
+mod fail;
+mod input;
+mod output;
+mod pipeline;
+mod progress;
+mod record;
+mod summary;
+
+use std::fs::File;
+use std::io::{BufReader, BufWriter};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use clap::Parser;
+use textdedup::{BloomDedup, BloomFilter, Dedup, Index};
+
+use crate::args::{Cli, Command, DedupArgs};
+use crate::fail::Fail;
+use crate::input::{Batches, Counter};
+use crate::pipeline::{Ctx, Engine};
+use crate::record::Fields;
+use crate::summary::Summary;
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => {
+            // clap exits with 2 on usage errors; 2 means I/O failure here.
+            let _ = err.print();
+            return if err.use_stderr() {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
+    let result = match cli.command {
+        Command::Dedup(args) => dedup(args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(fail) => {
+            eprintln!("textdedup: error: {fail}");
+            ExitCode::from(fail.exit_code())
+        }
+    }
+}
+
+fn dedup(mut args: DedupArgs) -> Result<(), Fail> {
+    args.validate()?;
+    let dedup = args.dedup()?;
+    if args.inputs.is_empty() {
+        args.inputs.push(PathBuf::from("-"));
+    }
+    let mut pool = rayon::ThreadPoolBuilder::new();
+    if let Some(n) = args.threads {
+        pool = pool.num_threads(n);
+    }
+    let pool = pool
+        .build()
+        .map_err(|e| Fail::Io(format!("cannot start worker threads: {e}")))?;
+    if args.dry_run {
+        return pool.install(|| estimate::run(&args, &dedup));
+    }
+    let mut engine = engine(&args, &dedup)?;
+    let fields = Fields {
+        text: &args.text_field,
+        id: &args.id_field,
+        max_bytes: args.max_record_bytes,
+    };
+    let ctx = Ctx {
+        dedup: &dedup,
+        fields,
+        on_error: args.on_error,
+        annotate_only: args.annotate_only,
+        check_only: args.check_only,
+    };
+    let start = Instant::now();
+    let counter = Counter::default();
+    let progress = progress::Progress::new(input::total_size(&args.inputs));
+    let rx = pipeline::spawn_reader(Batches::new(args.inputs.clone(), args.batch_size, counter));
+    let out = output::spawn(args.output.as_deref())?;
+    let mut summary = Summary::default();
+    let mut run = pipeline::Run {
+        ctx: &ctx,
+        engine: &mut engine,
+        summary: &mut summary,
+        tx: out.tx.clone(),
+    };
+    let ran = pool.install(|| run.run(rx, &mut |s| progress.update(s)));
+    drop(run);
+    progress.finish();
+    let written = out.finish(ran.is_ok());
+    let elapsed = start.elapsed();
+    eprintln!("{}", summary.line(elapsed));
+    ran?;
+    written?;
+    if summary.documents == 0 && summary.error_count() == 0 {
+        eprintln!("textdedup: warning: no records in the input");
+    }
+    if let (Engine::Index(index), Some(path)) = (&engine, &args.index_out) {
+        save(index, path)?;
+    }
+    eprintln!("{}", describe(&engine));
+    if let Some(path) = &args.stats {
+        let json = summary.json(elapsed, engine_json(&engine));
+        write_json(path, &json)?;
+    }
+    Ok(())
+}
+
+fn engine(args: &DedupArgs, dedup: &Dedup) -> Result<Engine, Fail> {
+    if let Some(bytes) = args.bloom_bytes {
+        let filter =
+            BloomFilter::new(bytes, args.bloom_hashes).map_err(|e| Fail::usage(e.to_string()))?;
+        let rates: Vec<String> = [1e6, 1e7, 1e8]
+            .iter()
+            .map(|&n| {
+                format!(
+                    "{:.3}% at {} segments",
+                    100.0 * filter.false_positive_rate(n as u64),
+                    n as u64
+                )
+            })
+            .collect();
+        eprintln!(
+            "textdedup: Bloom filter of {} bytes, {} hashes: false positive rate {} \
+             (a false positive removes a segment that was new)",
+            filter.bytes(),
+            filter.hashes(),
+            rates.join(", ")
+        );
+        return Ok(Engine::Bloom(BloomDedup::new(dedup.clone(), filter)));
+    }
+    let mut index: Option<Index> = None;
+    for path in &args.index_in {
+        let file = File::open(path).map_err(|e| Fail::io(&path.display().to_string(), &e))?;
+        let shard = Index::load(BufReader::with_capacity(1 << 20, file), dedup)
+            .map_err(|e| Fail::lib(path, e))?;
+        match index.as_mut() {
+            Some(merged) => merged.merge(shard).map_err(|e| Fail::lib(path, e))?,
+            None => index = Some(shard),
+        }
+    }
+    Ok(Engine::Index(index.unwrap_or_else(|| dedup.index())))
+}
+
+/// Saves a regular file under a temporary name, then renames, so a failed
+/// save never replaces a good index.
+fn save(index: &Index, path: &Path) -> Result<(), Fail> {
+    let name = path.display().to_string();
+    if !output::replaceable(path) {
+        let file = File::create(path).map_err(|e| Fail::io(&name, &e))?;
+        return index
+            .save(BufWriter::with_capacity(1 << 20, file))
+            .map_err(|e| Fail::lib(path, e));
+    }
+    let tmp = output::temporary(path);
+    let file = File::create(&tmp).map_err(|e| Fail::io(&name, &e))?;
+    let saved = index.save(BufWriter::with_capacity(1 << 20, file));
+    if let Err(e) = saved {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(Fail::lib(path, e));
+    }
+    std::fs::rename(&tmp, path).map_err(|e| Fail::io(&name, &e))
+}
+
+fn describe(engine: &Engine) -> String {
+    match engine {
+        Engine::Index(index) => {
+            let segments: usize = textdedup::Level::ALL
+                .iter()
+                .map(|&l| index.segments(l))
+                .sum();
+            let bytes = index.memory_bytes();
+            format!(
+                "textdedup: index of {} documents, {segments} segments, about {:.1} MB ({:.1} bytes per segment)",
+                index.len(),
+                bytes as f64 / 1e6,
+                bytes as f64 / segments.max(1) as f64
+            )
+        }
+        Engine::Bloom(bloom) => format!(
+            "textdedup: Bloom filter holds {} segments; false positive rate now {:.4}%",
+            bloom.inserted(),
+            100.0 * bloom.false_positive_rate()
+        ),
+    }
+}
+
+fn engine_json(engine: &Engine) -> serde_json::Value {
+    match engine {
+        Engine::Index(index) => serde_json::json!({
+            "kind": "index",
+            "documents": index.len(),
+            "memory_bytes": index.memory_bytes(),
+        }),
+        Engine::Bloom(bloom) => serde_json::json!({
+            "kind": "bloom",
+            "bytes": bloom.filter().bytes(),
+            "hashes": bloom.filter().hashes(),
+            "inserted": bloom.inserted(),
+            "false_positive_rate": bloom.false_positive_rate(),
+        }),
+    }
+}
+
+fn write_json(path: &Path, json: &serde_json::Value) -> Result<(), Fail> {
+    let name = path.display().to_string();
+    let text = serde_json::to_string_pretty(json).unwrap_or_default() + "\n";
+    std::fs::write(path, text).map_err(|e| Fail::io(&name, &e))
+}

@@ -1,0 +1,113 @@
+//! Writing the output on a thread of its own.
+
+use std::fs::File;
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{SyncSender, sync_channel};
+use std::thread::JoinHandle;
+
+use crate::fail::Fail;
+
+/// The output: a regular file is written under a temporary name and
+/// renamed when complete, so a failed run never leaves a truncated file
+/// under the requested name; anything else is written in place.
+pub struct Output {
+    pub tx: SyncSender<Vec<Vec<u8>>>,
+    handle: JoinHandle<Result<(), Fail>>,
+    rename: Option<(PathBuf, PathBuf)>,
+}
+
+/// Starts the writer for `path` (stdout when `None`); gzip when the name
+/// ends in `.gz`.
+pub fn spawn(path: Option<&Path>) -> Result<Output, Fail> {
+    let (tx, rx) = sync_channel::<Vec<Vec<u8>>>(2);
+    let (sink, name, rename): (Box<dyn Write + Send>, String, _) = match path {
+        None => (Box::new(io::stdout()), "<stdout>".to_owned(), None),
+        Some(p) => {
+            let name = p.display().to_string();
+            let (target, rename) = if replaceable(p) {
+                let tmp = temporary(p);
+                (tmp.clone(), Some((tmp, p.to_owned())))
+            } else {
+                (p.to_owned(), None)
+            };
+            let file = File::create(&target).map_err(|e| Fail::io(&name, &e))?;
+            let gz = p.extension().is_some_and(|e| e == "gz");
+            let sink: Box<dyn Write + Send> = if gz {
+                Box::new(flate2::write::GzEncoder::new(
+                    file,
+                    flate2::Compression::fast(),
+                ))
+            } else {
+                Box::new(file)
+            };
+            (sink, name, rename)
+        }
+    };
+    let handle = std::thread::spawn(move || {
+        let mut w = BufWriter::with_capacity(1 << 20, sink);
+        for batch in rx {
+            for record in batch {
+                w.write_all(&record).map_err(|e| Fail::io(&name, &e))?;
+            }
+        }
+        let sink = w.into_inner().map_err(|e| Fail::io(&name, e.error()))?;
+        finish(sink).map_err(|e| Fail::io(&name, &e))
+    });
+    Ok(Output { tx, handle, rename })
+}
+
+fn finish(mut sink: Box<dyn Write + Send>) -> io::Result<()> {
+    sink.flush()
+}
+
+/// Whether `path` may be written under a temporary name and renamed over:
+/// only when it is absent or a regular file. A device (`/dev/null`), a FIFO
+/// or a symbolic link is written in place, never replaced.
+pub fn replaceable(path: &Path) -> bool {
+    match std::fs::symlink_metadata(path) {
+        Ok(meta) => meta.file_type().is_file(),
+        Err(_) => true,
+    }
+}
+
+/// `path` with `.tmp` appended.
+pub fn temporary(path: &Path) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(".tmp");
+    PathBuf::from(name)
+}
+
+impl Output {
+    /// Waits for everything to be written; moves the file into place when
+    /// `keep` (the run succeeded), removes it otherwise.
+    pub fn finish(self, keep: bool) -> Result<(), Fail> {
+        drop(self.tx);
+        let written = self
+            .handle
+            .join()
+            .unwrap_or_else(|_| Err(Fail::Io("the writer thread failed".into())));
+        if let Some((tmp, path)) = self.rename {
+            if keep && written.is_ok() {
+                std::fs::rename(&tmp, &path)
+                    .map_err(|e| Fail::io(&path.display().to_string(), &e))?;
+            } else {
+                let _ = std::fs::remove_file(&tmp);
+            }
+        }
+        written
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::replaceable;
+    use std::path::Path;
+
+    #[test]
+    fn devices_are_never_replaced() {
+        assert!(!replaceable(Path::new("/dev/null")));
+        assert!(!replaceable(Path::new("/dev")));
+        assert!(replaceable(Path::new("/nonexistent/textdedup/out.jsonl")));
+    }
+}

@@ -1,0 +1,544 @@
+//! Saving, loading and merging indexes.
+//!
+//! The byte layout is documented in `DESIGN-cli.md`; every integer is
+//! little-endian. Entries are written sorted by fingerprint, so the same
+//! index always saves to the same bytes.
+
+use std::io::{self, Read, Write};
+
+use xxhash_rust::xxh3::Xxh3;
+
+use super::{Index, Stored};
+use crate::fxmap::FingerprintMap;
+use crate::{Dedup, DocId, Error, Fingerprint, Level, Method, ParagraphMode, Preset};
+
+/// Near-duplicate structures (signatures, simhashes, n-grams) are not part
+/// of the format yet: refuse rather than save an index that would forget
+/// them.
+fn exact_only(dedup: &Dedup, action: &str) -> Result<(), Error> {
+    if dedup.method() == Method::Exact {
+        return Ok(());
+    }
+    Err(Error::config(
+        "method",
+        format!(
+            "only exact-match indexes can be {action} so far ({} keeps structures \
+             that are not persisted): use the exact method for saved indexes",
+            dedup.method()
+        ),
+    ))
+}
+
+const MAGIC: [u8; 8] = *b"TXDDIDX\0";
+/// Bump when the layout, the normalization or the segmentation changes, so
+/// that old fingerprints are never mixed with new ones.
+const VERSION: u32 = 1;
+const HASH_NAME: &str = "xxh3-128";
+/// The most items reserved ahead from a count read in the file: counts are
+/// not trusted until the checksum is checked.
+const PREALLOCATE: usize = 1 << 20;
+/// One stored entry: fingerprint (16), doc (4), start (4), end (4).
+const ENTRY_BYTES: u64 = 28;
+
+/// Every setting that changes which fingerprints a text produces.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Params {
+    preset: u8,
+    flags: u8,
+    paragraph_mode: u8,
+    levels: u8,
+    span_sentences: u32,
+    min_chars: u64,
+}
+
+impl Params {
+    fn of(dedup: &Dedup) -> Params {
+        let n = dedup.normalizer();
+        let flags = u8::from(n.folds_digits()) | u8::from(n.strips_accents()) << 1;
+        Params {
+            preset: preset_code(n.preset()),
+            flags,
+            paragraph_mode: mode_code(dedup.paragraph_mode()),
+            levels: dedup
+                .levels()
+                .iter()
+                .fold(0, |bits, l| bits | 1 << l.ordinal()),
+            span_sentences: u32::try_from(dedup.span_sentences()).unwrap_or(u32::MAX),
+            min_chars: dedup.min_chars() as u64,
+        }
+    }
+
+    /// The first difference between the file's settings (`self`) and the
+    /// deduplicator's, as a message that says which option to change.
+    fn mismatch(&self, wanted: &Params) -> Option<String> {
+        let differs = |what: &str, file: String, ours: String| {
+            Some(format!(
+                "the index was built with {what} {file} but this run uses {ours}: \
+                 pass the same {what}, or re-build the index with these settings"
+            ))
+        };
+        if self.preset != wanted.preset {
+            return differs(
+                "--preset",
+                preset_name(self.preset),
+                preset_name(wanted.preset),
+            );
+        }
+        if self.flags != wanted.flags {
+            return differs(
+                "normalizer options (fold digits, strip accents)",
+                format!("{:#04b}", self.flags),
+                format!("{:#04b}", wanted.flags),
+            );
+        }
+        if self.paragraph_mode != wanted.paragraph_mode {
+            return differs(
+                "--paragraphs",
+                mode_name(self.paragraph_mode),
+                mode_name(wanted.paragraph_mode),
+            );
+        }
+        if self.levels != wanted.levels {
+            return differs(
+                "--level",
+                levels_names(self.levels),
+                levels_names(wanted.levels),
+            );
+        }
+        if self.span_sentences != wanted.span_sentences {
+            return differs(
+                "span size",
+                self.span_sentences.to_string(),
+                wanted.span_sentences.to_string(),
+            );
+        }
+        if self.min_chars != wanted.min_chars {
+            return differs(
+                "--min-chars",
+                self.min_chars.to_string(),
+                wanted.min_chars.to_string(),
+            );
+        }
+        None
+    }
+}
+
+fn preset_code(preset: Preset) -> u8 {
+    match preset {
+        Preset::Default => 0,
+        Preset::CcNet => 1,
+        Preset::Datatrove => 2,
+        Preset::C4 => 3,
+    }
+}
+
+fn preset_name(code: u8) -> String {
+    match code {
+        0 => "default".into(),
+        1 => "ccnet".into(),
+        2 => "datatrove".into(),
+        3 => "c4".into(),
+        n => format!("unknown preset #{n}"),
+    }
+}
+
+fn mode_code(mode: ParagraphMode) -> u8 {
+    match mode {
+        ParagraphMode::Lines => 0,
+        ParagraphMode::Blocks => 1,
+        ParagraphMode::Auto => 2,
+        ParagraphMode::Wrapped => 3,
+    }
+}
+
+fn mode_name(code: u8) -> String {
+    match code {
+        0 => "lines".into(),
+        1 => "blocks".into(),
+        2 => "auto".into(),
+        3 => "wrapped".into(),
+        n => format!("unknown paragraph mode #{n}"),
+    }
+}
+
+fn levels_names(bits: u8) -> String {
+    let names: Vec<&str> = Level::ALL
+        .iter()
+        .filter(|l| bits & 1 << l.ordinal() != 0)
+        .map(|l| l.name())
+        .collect();
+    names.join(",")
+}
+
+impl Index {
+    /// Writes the index to `writer` in the versioned, checksummed format
+    /// described in `DESIGN-cli.md`.
+    ///
+    /// The same index always produces the same bytes. Load it back with
+    /// [`Index::load`].
+    ///
+    /// ```
+    /// use textdedup::{Dedup, Index};
+    ///
+    /// let dedup = Dedup::new();
+    /// let mut index = dedup.index();
+    /// index.insert("a", "A paragraph worth keeping.");
+    /// let mut bytes = Vec::new();
+    /// index.save(&mut bytes)?;
+    ///
+    /// let loaded = Index::load(&bytes[..], &dedup)?;
+    /// assert_eq!(loaded.len(), 1);
+    /// assert_eq!(loaded.check("b", "A paragraph worth keeping.").duplicates.len(), 1);
+    /// # Ok::<(), textdedup::Error>(())
+    /// ```
+    pub fn save<W: Write>(&self, writer: W) -> Result<(), Error> {
+        exact_only(&self.dedup, "saved")?;
+        let mut w = writer;
+        let entries: Vec<Vec<(Fingerprint, Stored)>> = self
+            .exact
+            .iter()
+            .map(|map| {
+                let mut v: Vec<(Fingerprint, Stored)> =
+                    map.iter().map(|(&fp, &stored)| (fp, stored)).collect();
+                v.sort_unstable_by_key(|e| e.0);
+                v
+            })
+            .collect();
+        w.write_all(&MAGIC)?;
+        w.write_all(&VERSION.to_le_bytes())?;
+        w.write_all(&self.payload_len(&entries).to_le_bytes())?;
+        let mut out = HashingWriter {
+            inner: &mut w,
+            hasher: Xxh3::new(),
+        };
+        let version = env!("CARGO_PKG_VERSION");
+        out.short_str(HASH_NAME)?;
+        out.short_str(version)?;
+        let p = Params::of(&self.dedup);
+        out.write_all(&[p.preset, p.flags, p.paragraph_mode, p.levels])?;
+        out.write_all(&p.span_sentences.to_le_bytes())?;
+        out.write_all(&p.min_chars.to_le_bytes())?;
+        out.write_all(&(self.docs.len() as u64).to_le_bytes())?;
+        for doc in &self.docs {
+            match doc {
+                DocId::Num(n) => {
+                    out.write_all(&[0])?;
+                    out.write_all(&n.to_le_bytes())?;
+                }
+                DocId::Str(s) => {
+                    out.write_all(&[1])?;
+                    out.write_all(&(s.len() as u64).to_le_bytes())?;
+                    out.write_all(s.as_bytes())?;
+                }
+            }
+        }
+        for level in &entries {
+            out.write_all(&(level.len() as u64).to_le_bytes())?;
+            for (fp, stored) in level {
+                out.write_all(&fp.0.to_le_bytes())?;
+                out.write_all(&stored.doc.to_le_bytes())?;
+                out.write_all(&stored.start.to_le_bytes())?;
+                out.write_all(&stored.end.to_le_bytes())?;
+            }
+        }
+        let checksum = out.hasher.digest();
+        w.write_all(&checksum.to_le_bytes())?;
+        w.flush()?;
+        Ok(())
+    }
+
+    fn payload_len(&self, entries: &[Vec<(Fingerprint, Stored)>]) -> u64 {
+        let strings = 2 + HASH_NAME.len() + env!("CARGO_PKG_VERSION").len();
+        let params = 4 + 4 + 8;
+        let docs: usize = self
+            .docs
+            .iter()
+            .map(|d| match d {
+                DocId::Num(_) => 9,
+                DocId::Str(s) => 9 + s.len(),
+            })
+            .sum();
+        let counts = 8 + 4 * 8;
+        let n: u64 = entries.iter().map(|e| e.len() as u64).sum();
+        (strings + params + docs + counts) as u64 + n * ENTRY_BYTES
+    }
+
+    /// Reads an index written by [`Index::save`], for use with `dedup`.
+    ///
+    /// The file records every setting that changes fingerprints (preset,
+    /// normalizer options, paragraph mode, levels, span size, minimum size),
+    /// and the hash; loading is refused with [`Error::Format`] when any of
+    /// them differs from `dedup`'s, when the format version is another, and
+    /// when the data is truncated or corrupted (checksum mismatch). Each
+    /// message says what to do.
+    ///
+    /// ```
+    /// use textdedup::{Dedup, Index, Preset};
+    ///
+    /// let mut bytes = Vec::new();
+    /// Dedup::new().index().save(&mut bytes)?;
+    /// let c4 = Dedup::builder().preset(Preset::C4).build()?;
+    /// let err = Index::load(&bytes[..], &c4).unwrap_err();
+    /// assert!(err.to_string().contains("--preset"));
+    /// let err = Index::load(&bytes[..bytes.len() - 1], &Dedup::new()).unwrap_err();
+    /// assert!(err.to_string().contains("truncated"));
+    /// # Ok::<(), textdedup::Error>(())
+    /// ```
+    pub fn load<R: Read>(reader: R, dedup: &Dedup) -> Result<Index, Error> {
+        exact_only(dedup, "loaded")?;
+        let mut r = reader;
+        let mut head = [0u8; 20];
+        read_exact(&mut r, &mut head, "header")?;
+        if head[..8] != MAGIC {
+            return Err(Error::format(
+                "not a textdedup index (bad magic number): pass a file written by \
+                 `textdedup dedup --index-out` or Index::save",
+            ));
+        }
+        let version = u32::from_le_bytes([head[8], head[9], head[10], head[11]]);
+        if version != VERSION {
+            return Err(Error::format(format!(
+                "index format version {version}, but this textdedup (v{}) reads version \
+                 {VERSION}: re-build the index with textdedup v{}",
+                env!("CARGO_PKG_VERSION"),
+                env!("CARGO_PKG_VERSION"),
+            )));
+        }
+        let mut len = [0u8; 8];
+        len.copy_from_slice(&head[12..20]);
+        let payload_len = u64::from_le_bytes(len);
+        let mut payload = Payload {
+            inner: (&mut r).take(payload_len),
+            hasher: Xxh3::new(),
+            left: payload_len,
+        };
+        let parsed = payload.parse(dedup);
+        if payload.left != 0 && parsed.is_ok() {
+            return Err(corrupt("the payload is longer than its contents"));
+        }
+        let index = parsed?;
+        let computed = payload.hasher.digest();
+        let mut sum = [0u8; 8];
+        read_exact(&mut r, &mut sum, "checksum")?;
+        if u64::from_le_bytes(sum) != computed {
+            return Err(corrupt("checksum mismatch"));
+        }
+        // Settings are compared last, so a corrupted byte is reported as
+        // corruption, not as a settings mismatch.
+        if index.0 != HASH_NAME {
+            return Err(Error::format(format!(
+                "the index uses the hash {:?}, this textdedup uses {HASH_NAME:?}: \
+                 re-build the index with textdedup v{}",
+                index.0,
+                env!("CARGO_PKG_VERSION"),
+            )));
+        }
+        if let Some(message) = index.1.mismatch(&Params::of(dedup)) {
+            return Err(Error::format(message));
+        }
+        Ok(index.2)
+    }
+
+    /// Adds `other`'s documents and segments after this index's, as if
+    /// `other`'s documents had been inserted after this one's.
+    ///
+    /// On a segment both hold, this index's entry is kept (it is the earlier
+    /// copy). Merging the indexes of shards A and B and then checking C gives
+    /// the same reports as inserting A, B and C in one pass. Refused with
+    /// [`Error::Format`] when the settings differ, or when the merged index
+    /// would hold more than 2³² documents.
+    ///
+    /// ```
+    /// use textdedup::{Dedup, DocId};
+    ///
+    /// let dedup = Dedup::new();
+    /// let mut a = dedup.index();
+    /// a.insert("a", "Shared paragraph of text.");
+    /// let mut b = dedup.index();
+    /// b.insert("b", "Shared paragraph of text.\nOnly in shard b.");
+    /// a.merge(b)?;
+    /// assert_eq!(a.len(), 2);
+    /// let report = a.check("c", "Shared paragraph of text.\nOnly in shard b.");
+    /// assert_eq!(report.duplicates[0].of.doc, Some(DocId::from("a")));
+    /// assert_eq!(report.duplicates[1].of.doc, Some(DocId::from("b")));
+    /// # Ok::<(), textdedup::Error>(())
+    /// ```
+    pub fn merge(&mut self, other: Index) -> Result<(), Error> {
+        exact_only(&self.dedup, "merged")?;
+        if let Some(message) = Params::of(&other.dedup).mismatch(&Params::of(&self.dedup)) {
+            return Err(Error::format(format!("cannot merge: {message}")));
+        }
+        let offset = u32::try_from(self.docs.len())
+            .ok()
+            .filter(|&n| u32::try_from(other.docs.len()).is_ok_and(|m| n.checked_add(m).is_some()))
+            .ok_or_else(|| {
+                Error::format("cannot merge: more than 2^32 documents; split the corpus")
+            })?;
+        for (mine, theirs) in self.exact.iter_mut().zip(other.exact) {
+            mine.reserve(theirs.len());
+            for (fp, stored) in theirs {
+                mine.entry(fp).or_insert(Stored {
+                    doc: stored.doc + offset,
+                    ..stored
+                });
+            }
+        }
+        self.docs.extend(other.docs);
+        Ok(())
+    }
+}
+
+fn corrupt(what: &str) -> Error {
+    Error::format(format!(
+        "the index file is corrupted ({what}): re-build it, or copy it again"
+    ))
+}
+
+fn read_exact<R: Read>(r: &mut R, buf: &mut [u8], what: &str) -> Result<(), Error> {
+    r.read_exact(buf).map_err(|e| {
+        if e.kind() == io::ErrorKind::UnexpectedEof {
+            Error::format(format!(
+                "the index file is truncated (in its {what}): re-build it, or copy it again"
+            ))
+        } else {
+            Error::Io(e)
+        }
+    })
+}
+
+struct HashingWriter<W> {
+    inner: W,
+    hasher: Xxh3,
+}
+
+impl<W: Write> HashingWriter<W> {
+    fn write_all(&mut self, bytes: &[u8]) -> io::Result<()> {
+        self.hasher.update(bytes);
+        self.inner.write_all(bytes)
+    }
+
+    fn short_str(&mut self, s: &str) -> io::Result<()> {
+        // Only ever called with short constants.
+        self.write_all(&[u8::try_from(s.len()).unwrap_or(u8::MAX)])?;
+        self.write_all(&s.as_bytes()[..s.len().min(255)])
+    }
+}
+
+/// The checksummed part of a file, read with a running hash and a count of
+/// the bytes left, so that no corrupted length can make us allocate more
+/// than the file holds.
+struct Payload<R> {
+    inner: io::Take<R>,
+    hasher: Xxh3,
+    left: u64,
+}
+
+impl<R: Read> Payload<R> {
+    fn bytes(&mut self, buf: &mut [u8]) -> Result<(), Error> {
+        read_exact(&mut self.inner, buf, "payload")?;
+        self.hasher.update(buf);
+        self.left -= buf.len() as u64;
+        Ok(())
+    }
+
+    fn u8(&mut self) -> Result<u8, Error> {
+        let mut b = [0u8; 1];
+        self.bytes(&mut b)?;
+        Ok(b[0])
+    }
+
+    fn u32(&mut self) -> Result<u32, Error> {
+        let mut b = [0u8; 4];
+        self.bytes(&mut b)?;
+        Ok(u32::from_le_bytes(b))
+    }
+
+    fn u64(&mut self) -> Result<u64, Error> {
+        let mut b = [0u8; 8];
+        self.bytes(&mut b)?;
+        Ok(u64::from_le_bytes(b))
+    }
+
+    /// A count of items of at least `min_bytes` each, checked against what
+    /// is left of the payload.
+    fn count(&mut self, min_bytes: u64) -> Result<usize, Error> {
+        let n = self.u64()?;
+        if n.saturating_mul(min_bytes) > self.left {
+            return Err(corrupt("a count exceeds the file's size"));
+        }
+        usize::try_from(n).map_err(|_| corrupt("a count exceeds the address space"))
+    }
+
+    fn string(&mut self, len: u64) -> Result<String, Error> {
+        if len > self.left {
+            return Err(corrupt("a length exceeds the file's size"));
+        }
+        // Read, rather than allocate `len` up front: the length is not
+        // trusted until the checksum is checked.
+        let mut buf = Vec::new();
+        (&mut self.inner).take(len).read_to_end(&mut buf)?;
+        if buf.len() as u64 != len {
+            return Err(Error::format(
+                "the index file is truncated (in its payload): re-build it, or copy it again",
+            ));
+        }
+        self.hasher.update(&buf);
+        self.left -= len;
+        String::from_utf8(buf).map_err(|_| corrupt("a name is not UTF-8"))
+    }
+
+    fn parse(&mut self, dedup: &Dedup) -> Result<(String, Params, Index), Error> {
+        let hash_len = self.u8()?;
+        let hash = self.string(u64::from(hash_len))?;
+        let version_len = self.u8()?;
+        self.string(u64::from(version_len))?;
+        let mut p = [0u8; 4];
+        self.bytes(&mut p)?;
+        let params = Params {
+            preset: p[0],
+            flags: p[1],
+            paragraph_mode: p[2],
+            levels: p[3],
+            span_sentences: self.u32()?,
+            min_chars: self.u64()?,
+        };
+        let n_docs = self.count(9)?;
+        let mut docs = Vec::with_capacity(n_docs.min(PREALLOCATE));
+        for _ in 0..n_docs {
+            let doc = match self.u8()? {
+                0 => DocId::Num(self.u64()?),
+                1 => {
+                    let len = self.u64()?;
+                    DocId::Str(self.string(len)?)
+                }
+                _ => return Err(corrupt("unknown document id tag")),
+            };
+            docs.push(doc);
+        }
+        let mut index = Index::new(dedup.clone());
+        for map in &mut index.exact {
+            let n = self.count(ENTRY_BYTES)?;
+            let mut m: FingerprintMap<Fingerprint, Stored> = FingerprintMap::default();
+            m.reserve(n.min(PREALLOCATE));
+            let mut e = [0u8; ENTRY_BYTES as usize];
+            for _ in 0..n {
+                self.bytes(&mut e)?;
+                let word = |i: usize| u32::from_le_bytes([e[i], e[i + 1], e[i + 2], e[i + 3]]);
+                let mut fp = [0u8; 16];
+                fp.copy_from_slice(&e[..16]);
+                let stored = Stored {
+                    doc: word(16),
+                    start: word(20),
+                    end: word(24),
+                };
+                if stored.doc as usize >= docs.len() || stored.start > stored.end {
+                    return Err(corrupt("an entry points outside the index"));
+                }
+                m.insert(Fingerprint(u128::from_le_bytes(fp)), stored);
+            }
+            *map = m;
+        }
+        index.docs = docs;
+        Ok((hash, params, index))
+    }
+}
