@@ -147,7 +147,7 @@ fn engine(args: &DedupArgs, dedup: &Dedup) -> Result<Engine, Fail> {
             None => index = Some(shard),
         }
     }
-    Ok(Engine::Index(index.unwrap_or_else(|| dedup.index())))
+    Ok(Engine::Index(Box::new(index.unwrap_or_else(|| dedup.index()))))
 }
 
 /// Saves a regular file under a temporary name, then renames, so a failed

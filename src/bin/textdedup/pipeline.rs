@@ -18,7 +18,7 @@ use crate::summary::Summary;
 
 /// What the sequential step checks records against.
 pub enum Engine {
-    Index(Index),
+    Index(Box<Index>),
     Bloom(BloomDedup),
 }
 
