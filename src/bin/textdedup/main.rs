@@ -135,7 +135,7 @@ fn engine(args: &DedupArgs, dedup: &Dedup) -> Result<Engine, Fail> {
             filter.hashes(),
             rates.join(", ")
         );
-        return Ok(Engine::Bloom(BloomDedup::new(dedup.clone(), filter)));
+        return Ok(Engine::Bloom(Box::new(BloomDedup::new(dedup.clone(), filter))));
     }
     let mut index: Option<Index> = None;
     for path in &args.index_in {

@@ -19,7 +19,7 @@ use crate::summary::Summary;
 /// What the sequential step checks records against.
 pub enum Engine {
     Index(Box<Index>),
-    Bloom(BloomDedup),
+    Bloom(Box<BloomDedup>),
 }
 
 /// The settings every worker reads.
