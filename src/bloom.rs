@@ -7,7 +7,7 @@ use crate::{Dedup, Error, Fingerprint, Level, LevelStats, Sketch, Span, Stats};
 /// A Bloom filter of [`Fingerprint`]s, of a fixed size chosen up front.
 ///
 /// A fingerprint's `k` bit positions come from the fingerprint alone, by
-/// double hashing its two 64-bit halves (see `DESIGN-cli.md`), with no
+/// double hashing its two 64-bit halves (see `DESIGN.md`), with no
 /// random seed: the same fingerprint sets the same bits in every process, so
 /// a filter could be persisted and shared. [`BloomFilter::contains`] has no
 /// false negatives; its false positive rate after `n` insertions is about

@@ -36,7 +36,7 @@ fn naive_positions(fp: Fingerprint, bits: u64, k: u64) -> Vec<u64> {
 fn bit_positions_are_pinned() {
     // Persisted or shared filters depend on these never changing.
     let filter = BloomFilter::new(1 << 20, 7).unwrap();
-    // Computed independently, in Python, from the formula in DESIGN-cli.md.
+    // Computed independently, in Python, from the formula in DESIGN.md.
     let fp = Fingerprint(0x0123_4567_89ab_cdef_fedc_ba98_7654_3210);
     let got: Vec<u64> = filter.positions(fp).collect();
     assert_eq!(

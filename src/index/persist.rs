@@ -1,6 +1,6 @@
 //! Saving, loading and merging indexes.
 //!
-//! The byte layout is documented in `DESIGN-cli.md`; every integer is
+//! The byte layout is documented in `DESIGN.md`; every integer is
 //! little-endian. Entries are written sorted by fingerprint, so the same
 //! index always saves to the same bytes.
 
@@ -172,7 +172,7 @@ fn levels_names(bits: u8) -> String {
 
 impl Index {
     /// Writes the index to `writer` in the versioned, checksummed format
-    /// described in `DESIGN-cli.md`.
+    /// described in `DESIGN.md`.
     ///
     /// The same index always produces the same bytes. Load it back with
     /// [`Index::load`].

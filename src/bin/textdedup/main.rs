@@ -135,7 +135,10 @@ fn engine(args: &DedupArgs, dedup: &Dedup) -> Result<Engine, Fail> {
             filter.hashes(),
             rates.join(", ")
         );
-        return Ok(Engine::Bloom(Box::new(BloomDedup::new(dedup.clone(), filter))));
+        return Ok(Engine::Bloom(Box::new(BloomDedup::new(
+            dedup.clone(),
+            filter,
+        ))));
     }
     let mut index: Option<Index> = None;
     for path in &args.index_in {
@@ -147,7 +150,9 @@ fn engine(args: &DedupArgs, dedup: &Dedup) -> Result<Engine, Fail> {
             None => index = Some(shard),
         }
     }
-    Ok(Engine::Index(Box::new(index.unwrap_or_else(|| dedup.index()))))
+    Ok(Engine::Index(Box::new(
+        index.unwrap_or_else(|| dedup.index()),
+    )))
 }
 
 /// Saves a regular file under a temporary name, then renames, so a failed
