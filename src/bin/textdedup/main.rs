@@ -17,6 +17,12 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use clap::Parser;
+
+// glibc's allocator spent a fifth of the command's time on the many
+// short-lived strings of a JSONL pipeline; mimalloc halves that.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use textdedup::{BloomDedup, BloomFilter, Dedup, Index};
 
 use crate::args::{Cli, Command, DedupArgs};
