@@ -87,7 +87,21 @@ impl Index {
         self.exact[level.ordinal()].len()
     }
 
-    /// An estimate of the heap memory the index holds, in bytes.
+    /// An estimate of the heap memory the index holds, in bytes: the exact
+    /// fingerprint tables, the document ids and, with a near-duplicate
+    /// method, its signatures, simhashes or n-grams.
+    ///
+    /// ```
+    /// use textdedup::{Dedup, Method};
+    /// let text = "Some paragraph with enough words to shingle it well.";
+    /// let mut exact = Dedup::new().index();
+    /// exact.insert(0, text);
+    /// let mut minhash = Dedup::builder().method(Method::MinHash).build()?.index();
+    /// minhash.insert(0, text);
+    /// // A MinHash index also keeps a 128-slot signature per paragraph.
+    /// assert!(minhash.memory_bytes() >= exact.memory_bytes() + 128 * 8);
+    /// # Ok::<(), textdedup::Error>(())
+    /// ```
     pub fn memory_bytes(&self) -> usize {
         let per_slot = std::mem::size_of::<(Fingerprint, Stored)>() + 1;
         let maps: usize = self.exact.iter().map(|m| m.capacity() * per_slot).sum();
@@ -102,7 +116,16 @@ impl Index {
                     }
             })
             .sum();
-        maps + docs
+        let near: usize = self
+            .near
+            .iter()
+            .zip(&self.near_entries)
+            .map(|(index, entries)| {
+                entries.capacity() * std::mem::size_of::<Stored>()
+                    + index.as_ref().map_or(0, NearIndex::memory_bytes)
+            })
+            .sum();
+        maps + docs + near
     }
 
     /// Checks `text` against the index and against itself, then adds its
