@@ -40,6 +40,30 @@
 //! # Ok::<(), textdedup::Error>(())
 //! ```
 //!
+//! # Example: near-duplicates with MinHash, verified
+//!
+//! Exact matches are always found; a near-duplicate method adds segments
+//! that differ by a few words. Every LSH candidate is verified against the
+//! threshold, and a duplicate names the earliest kept segment it matches,
+//! never one reached through a chain of matches.
+//!
+//! ```
+//! use textdedup::{Dedup, Level, Method};
+//!
+//! let dedup = Dedup::builder()
+//!     .levels([Level::Document])
+//!     .method(Method::MinHash)
+//!     .threshold(0.7)
+//!     .build()?;
+//! let mut index = dedup.index();
+//! index.insert("a", "The city council voted on Tuesday to approve the new budget for parks and libraries next year.");
+//! let report = index.insert("b", "The city council voted on Tuesday to approve the new budget for parks and libraries this year.");
+//! let dup = &report.duplicates[0];
+//! assert_eq!(dup.method, Method::MinHash);
+//! assert!(dup.score >= 0.7 && dup.score < 1.0);
+//! # Ok::<(), textdedup::Error>(())
+//! ```
+//!
 //! # Example: sketch on many threads, index in order
 //!
 //! [`Dedup::sketch`] is the pure per-document stage (segment, normalize,
@@ -80,6 +104,8 @@
 //!
 //! - `serde` (default): `Serialize` and `Deserialize` for reports, spans,
 //!   levels, methods, presets and document ids.
+//! - `cli`: the `textdedup` command for JSONL corpora (plain, `.gz`, `.zst`),
+//!   parallel and deterministic; see the README.
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
