@@ -1,8 +1,53 @@
-//! A self-contained HTML page that shows what a report found.
+//! Self-contained HTML pages that show what reports found.
 
 use std::fmt::Write;
 
 use crate::{Duplicate, Report, Span};
+
+/// One document for [`html_page`]: a name (a heading; empty for none), its
+/// text and the report made from it.
+#[derive(Clone, Copy, Debug)]
+pub struct HtmlDoc<'a> {
+    /// The heading of the document's section, e.g. its id.
+    pub name: &'a str,
+    /// The text the report was made from.
+    pub text: &'a str,
+    /// What was found in it.
+    pub report: &'a Report,
+}
+
+/// A self-contained HTML page with one section per document, each like
+/// [`Report::html`]: statistics, the text with its duplicates highlighted,
+/// and a side note per duplicate.
+///
+/// ```
+/// use textdedup::{Dedup, HtmlDoc, html_page};
+/// let mut index = Dedup::new().index();
+/// let (a, b) = ("A shared paragraph of text.", "New words.\nA shared paragraph of text.");
+/// let (ra, rb) = (index.insert("a", a), index.insert("b", b));
+/// let page = html_page("Two documents", [
+///     HtmlDoc { name: "a", text: a, report: &ra },
+///     HtmlDoc { name: "b", text: b, report: &rb },
+/// ]);
+/// assert_eq!(page.matches("<section>").count(), 2);
+/// assert!(page.contains(r#"data-of-doc="a""#));
+/// ```
+pub fn html_page<'a>(title: &str, docs: impl IntoIterator<Item = HtmlDoc<'a>>) -> String {
+    let mut page = String::with_capacity(4096);
+    page.push_str("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>");
+    escape_into(&mut page, title);
+    page.push_str("</title>\n<style>\n");
+    page.push_str(STYLE);
+    page.push_str("</style></head>\n<body>\n<h1>");
+    escape_into(&mut page, title);
+    page.push_str("</h1>\n");
+    let mut next_mark = 0;
+    for doc in docs {
+        doc.report.html_section(&mut page, &doc, &mut next_mark);
+    }
+    page.push_str("</body></html>\n");
+    page
+}
 
 impl Report {
     /// A self-contained HTML page (no scripts or styles from elsewhere) that
@@ -24,20 +69,35 @@ impl Report {
     /// assert!(page.contains("Same &lt;b&gt;line&lt;/b&gt; again."));
     /// ```
     pub fn html(&self, text: &str, title: &str) -> String {
-        let mut page = String::with_capacity(text.len() * 2 + 4096);
-        page.push_str("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>");
-        escape_into(&mut page, title);
-        page.push_str("</title>\n<style>\n");
-        page.push_str(STYLE);
-        page.push_str("</style></head>\n<body>\n<h1>");
-        escape_into(&mut page, title);
-        page.push_str("</h1>\n");
-        self.stats_table(&mut page, text);
+        html_page(
+            title,
+            [HtmlDoc {
+                name: "",
+                text,
+                report: self,
+            }],
+        )
+    }
+
+    /// One document's section: statistics, highlighted text, side notes.
+    /// Marks are numbered from `*next_mark` on, so ids stay unique on a page
+    /// of several documents.
+    fn html_section(&self, page: &mut String, doc: &HtmlDoc<'_>, next_mark: &mut usize) {
+        let text = doc.text;
+        page.push_str("<section>\n");
+        if !doc.name.is_empty() {
+            page.push_str("<h2>");
+            escape_into(page, &doc.name);
+            page.push_str("</h2>\n");
+        }
+        self.stats_table(page, text);
         page.push_str("<main>\n<pre class=\"text\">");
         let groups = self.highlight_groups(text);
         let mut pos = 0;
-        for (i, (span, dups)) in groups.iter().enumerate() {
-            escape_into(&mut page, &text[pos..span.start]);
+        for (span, dups) in &groups {
+            let i = *next_mark;
+            *next_mark += 1;
+            escape_into(page, &text[pos..span.start]);
             let outer = dups[0];
             let _ = write!(
                 page,
@@ -57,27 +117,26 @@ impl Report {
                 outer.of.span.end,
             );
             for dup in dups {
-                escape_into(&mut page, &describe(dup, text));
+                escape_into(page, &describe(dup, text));
                 page.push_str("&#10;");
             }
             page.push_str("\">");
-            escape_into(&mut page, &text[span.range()]);
+            escape_into(page, &text[span.range()]);
             let _ = write!(page, "</mark><sup>{}</sup>", i + 1);
             pos = span.end;
         }
-        escape_into(&mut page, &text[pos..]);
-        page.push_str("</pre>\n<aside><h2>Duplicates</h2><ol>\n");
+        escape_into(page, &text[pos..]);
+        page.push_str("</pre>\n<aside><h3>Duplicates</h3><ol>\n");
         for (_, dups) in &groups {
             page.push_str("<li>");
             for dup in dups {
                 page.push_str("<p>");
-                escape_into(&mut page, &describe(dup, text));
+                escape_into(page, &describe(dup, text));
                 page.push_str("</p>");
             }
             page.push_str("</li>\n");
         }
-        page.push_str("</ol></aside>\n</main>\n</body></html>\n");
-        page
+        page.push_str("</ol></aside>\n</main>\n</section>\n");
     }
 
     /// Maximal runs of overlapping duplicate spans, each with the duplicates

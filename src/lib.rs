@@ -130,6 +130,7 @@ pub use crate::dedup::{Dedup, DedupBuilder, Sketch};
 pub use crate::doc_id::DocId;
 pub use crate::error::Error;
 pub use crate::fingerprint::Fingerprint;
+pub use crate::html::{HtmlDoc, html_page};
 pub use crate::index::Index;
 pub use crate::level::{Level, Method};
 pub use crate::normalize::{Normalizer, NormalizerBuilder, Preset};

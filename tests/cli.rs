@@ -695,3 +695,30 @@ fn near_duplicate_documents_with_minhash() {
     // --annotate-only leaves the text as it was.
     assert_eq!(out[2]["text"], edited);
 }
+
+#[test]
+fn html_page_shows_each_duplicate_and_what_it_repeats() {
+    let dir = scratch("html");
+    let page_path = dir.join("page.html");
+    let run = textdedup(
+        &["dedup", &data("small.jsonl"), "--html", path(&page_path)],
+        None,
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let page = std::fs::read_to_string(&page_path).unwrap();
+    assert_eq!(
+        page.matches("<section>").count(),
+        4,
+        "one section per record"
+    );
+    // Record 2 repeats record "a" and itself; record "d" repeats "a".
+    assert_eq!(page.matches("<mark ").count(), 3);
+    assert_eq!(page.matches(r#"data-of-doc="a""#).count(), 2);
+    assert!(page.contains(r#"data-start="29" data-end="63""#), "{page}");
+    let refused = textdedup(
+        &["dedup", "--bloom-bytes", "1M", "--html", path(&page_path)],
+        Some(b""),
+    );
+    assert_eq!(refused.code, 1);
+    assert!(refused.stderr.contains("--html"), "{}", refused.stderr);
+}

@@ -115,6 +115,11 @@ pub struct DedupArgs {
     #[arg(long)]
     pub stats: Option<PathBuf>,
 
+    /// Write a self-contained HTML page here showing each duplicate of the
+    /// first records (at most 1,000 records; meant for a small input).
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
+
     /// What to do with a record that cannot be processed.
     #[arg(long, value_enum, default_value_t = OnError::Fail)]
     pub on_error: OnError,
@@ -268,6 +273,12 @@ impl DedupArgs {
             return Err(Fail::usage(
                 "--index-in, --index-out and --bloom-bytes work with --method exact only: \
                  near-duplicate structures are not saved or kept in a Bloom filter yet",
+            ));
+        }
+        if self.bloom_bytes.is_some() && self.html.is_some() {
+            return Err(Fail::usage(
+                "--html cannot be used with --bloom-bytes: a Bloom filter cannot say what a \
+                 duplicate repeats; drop --bloom-bytes for a small input",
             ));
         }
         if self.bloom_bytes.is_some() && saved {

@@ -92,11 +92,13 @@ fn dedup(mut args: DedupArgs) -> Result<(), Fail> {
     let rx = pipeline::spawn_reader(Batches::new(args.inputs.clone(), args.batch_size, counter));
     let out = output::spawn(args.output.as_deref())?;
     let mut summary = Summary::default();
+    let mut html_docs = args.html.as_ref().map(|_| Vec::new());
     let mut run = pipeline::Run {
         ctx: &ctx,
         engine: &mut engine,
         summary: &mut summary,
         tx: out.tx.clone(),
+        html: html_docs.as_mut(),
     };
     let ran = pool.install(|| run.run(rx, &mut |s| progress.update(s)));
     drop(run);
@@ -113,6 +115,20 @@ fn dedup(mut args: DedupArgs) -> Result<(), Fail> {
         save(index, path)?;
     }
     eprintln!("{}", describe(&engine));
+    if let (Some(path), Some(docs)) = (&args.html, &html_docs) {
+        let names: Vec<String> = docs
+            .iter()
+            .map(|(id, _, _)| format!("record {id}"))
+            .collect();
+        let page = textdedup::html_page(
+            "textdedup: duplicates",
+            docs.iter()
+                .zip(&names)
+                .map(|((_, text, report), name)| textdedup::HtmlDoc { name, text, report }),
+        );
+        let name = path.display().to_string();
+        std::fs::write(path, page).map_err(|e| Fail::io(&name, &e))?;
+    }
     if let Some(path) = &args.stats {
         let json = summary.json(elapsed, engine_json(&engine));
         write_json(path, &json)?;

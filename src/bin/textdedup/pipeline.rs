@@ -81,7 +81,12 @@ pub struct Run<'a, 'c> {
     pub engine: &'a mut Engine,
     pub summary: &'a mut Summary,
     pub tx: SyncSender<Vec<Vec<u8>>>,
+    /// With `--html`: the first records, their texts and reports.
+    pub html: Option<&'a mut Vec<(DocId, String, Report)>>,
 }
+
+/// The most records an `--html` page shows.
+pub const HTML_RECORDS: usize = 1000;
 
 impl Run<'_, '_> {
     /// Runs every batch from `rx` through the engine and sends the rendered
@@ -158,9 +163,14 @@ impl Run<'_, '_> {
                 Err(_) => DocId::Num(summary.lines),
             };
             let found = match &item.parsed {
-                Ok((_, sketch)) => {
+                Ok((doc, sketch)) => {
                     let found = self.engine.check(&id, sketch, ctx.check_only);
                     summary.count_doc(sketch.text_len(), &found);
+                    if let (Some(html), Found::Index(report)) = (self.html.as_deref_mut(), &found) {
+                        if html.len() < HTML_RECORDS {
+                            html.push((id.clone(), doc.text().to_owned(), report.clone()));
+                        }
+                    }
                     Some(found)
                 }
                 Err(bad) => {
