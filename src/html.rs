@@ -87,7 +87,7 @@ impl Report {
         page.push_str("<section>\n");
         if !doc.name.is_empty() {
             page.push_str("<h2>");
-            escape_into(page, &doc.name);
+            escape_into(page, doc.name);
             page.push_str("</h2>\n");
         }
         self.stats_table(page, text);
