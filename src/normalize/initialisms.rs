@@ -27,6 +27,12 @@ pub(crate) fn join(segment: &str) -> Cow<'_, str> {
 }
 
 fn is_inner_dot(segment: &str, dot: usize) -> bool {
+    // Most periods end a sentence: an ASCII non-letter after one settles it.
+    match segment.as_bytes().get(dot + 1) {
+        None => return false,
+        Some(b) if b.is_ascii() && !b.is_ascii_alphabetic() => return false,
+        _ => {}
+    }
     let mut before = segment[..dot].chars().rev();
     let lone_letter = before.next().is_some_and(char::is_alphabetic)
         && before.next().is_none_or(|c| !c.is_alphanumeric());
