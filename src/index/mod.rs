@@ -5,9 +5,9 @@ mod persist;
 
 use self::near::{NearIndex, Source};
 use crate::dedup::{LevelSketch, Sketch};
-use crate::fxmap::{FingerprintMap, LocalMap};
+use crate::fxmap::{FingerprintMap, LocalMap, PackedFingerprint};
 use crate::report::{Cluster, Duplicate, LevelStats, Origin, Report, Stats};
-use crate::{Dedup, DocId, Fingerprint, Level, Method, Span};
+use crate::{Dedup, DocId, Level, Method, Span};
 
 /// Where a kept segment is, packed: 12 bytes beside its 16-byte fingerprint.
 #[derive(Clone, Copy, Debug)]
@@ -41,7 +41,7 @@ pub struct Index {
     dedup: Dedup,
     docs: Vec<DocId>,
     // One map per level, by `Level::ordinal`.
-    exact: [FingerprintMap<Fingerprint, Stored>; 4],
+    exact: [FingerprintMap<PackedFingerprint, Stored>; 4],
     // With a near-duplicate method: per level, the kept segments' keys and
     // where each entry is.
     near: [Option<NearIndex>; 4],
@@ -103,7 +103,7 @@ impl Index {
     /// # Ok::<(), textdedup::Error>(())
     /// ```
     pub fn memory_bytes(&self) -> usize {
-        let per_slot = std::mem::size_of::<(Fingerprint, Stored)>() + 1;
+        let per_slot = std::mem::size_of::<(PackedFingerprint, Stored)>() + 1;
         let maps: usize = self.exact.iter().map(|m| m.capacity() * per_slot).sum();
         let docs: usize = self
             .docs
@@ -182,7 +182,9 @@ impl Index {
                     start,
                     end,
                 };
-                self.exact[ordinal].entry(key.fingerprint).or_insert(stored);
+                self.exact[ordinal]
+                    .entry(key.fingerprint.into())
+                    .or_insert(stored);
                 if let Some(near) = &mut self.near[ordinal] {
                     let entries = &mut self.near_entries[ordinal];
                     if let Ok(id) = u32::try_from(entries.len()) {
@@ -234,7 +236,7 @@ impl Index {
         stats.short = level.short;
         stats.bytes = level.bytes;
         for (i, key) in level.keys.iter().enumerate() {
-            let found = if let Some(stored) = map.get(&key.fingerprint) {
+            let found = if let Some(stored) = map.get(&PackedFingerprint::from(key.fingerprint)) {
                 Some((self.origin(stored), Method::Exact, 1.0))
             } else if let Some(span) = local.get(&key.fingerprint) {
                 Some((

@@ -9,7 +9,7 @@ use std::io::{self, Read, Write};
 use xxhash_rust::xxh3::Xxh3;
 
 use super::{Index, Stored};
-use crate::fxmap::FingerprintMap;
+use crate::fxmap::{FingerprintMap, PackedFingerprint};
 use crate::{Dedup, DocId, Error, Fingerprint, Level, Method, ParagraphMode, Preset};
 
 /// Near-duplicate structures (signatures, simhashes, n-grams) are not part
@@ -198,8 +198,10 @@ impl Index {
             .exact
             .iter()
             .map(|map| {
-                let mut v: Vec<(Fingerprint, Stored)> =
-                    map.iter().map(|(&fp, &stored)| (fp, stored)).collect();
+                let mut v: Vec<(Fingerprint, Stored)> = map
+                    .iter()
+                    .map(|(&fp, &stored)| (fp.into(), stored))
+                    .collect();
                 v.sort_unstable_by_key(|e| e.0);
                 v
             })
@@ -518,7 +520,7 @@ impl<R: Read> Payload<R> {
         let mut index = Index::new(dedup.clone());
         for map in &mut index.exact {
             let n = self.count(ENTRY_BYTES)?;
-            let mut m: FingerprintMap<Fingerprint, Stored> = FingerprintMap::default();
+            let mut m: FingerprintMap<PackedFingerprint, Stored> = FingerprintMap::default();
             m.reserve(n.min(PREALLOCATE));
             let mut e = [0u8; ENTRY_BYTES as usize];
             for _ in 0..n {
@@ -534,7 +536,7 @@ impl<R: Read> Payload<R> {
                 if stored.doc as usize >= docs.len() || stored.start > stored.end {
                     return Err(corrupt("an entry points outside the index"));
                 }
-                m.insert(Fingerprint(u128::from_le_bytes(fp)), stored);
+                m.insert(Fingerprint(u128::from_le_bytes(fp)).into(), stored);
             }
             *map = m;
         }
