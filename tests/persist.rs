@@ -246,7 +246,7 @@ fn merging_other_settings_is_refused() {
 }
 
 /// Bytes per indexed paragraph on the news corpus, when present. Run with
-/// `--nocapture` to see the figure reported in README-cli.md.
+/// `--nocapture` to see the figure reported in the README.
 #[test]
 fn memory_per_paragraph_on_the_corpus() {
     use std::io::{BufRead, BufReader};

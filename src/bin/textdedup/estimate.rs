@@ -10,10 +10,9 @@ use crate::record::{self, Fields};
 /// How much of the input the estimate reads.
 const SAMPLE_BYTES: u64 = 32 << 20;
 
-/// One exact entry: a 16-byte fingerprint and a 12-byte location, padded to
-/// 32 bytes by the fingerprint's alignment, plus one control byte of the
-/// hash table; tables run between 7/16 and 7/8 full.
-const ENTRY_BYTES: f64 = 33.0;
+/// One exact entry: a 16-byte fingerprint and a 12-byte location, plus one
+/// control byte of the hash table; tables run between 7/16 and 7/8 full.
+const ENTRY_BYTES: f64 = 29.0;
 
 pub fn run(args: &DedupArgs, dedup: &Dedup) -> Result<(), Fail> {
     use rayon::prelude::*;
@@ -62,7 +61,7 @@ pub fn run(args: &DedupArgs, dedup: &Dedup) -> Result<(), Fail> {
     eprintln!(
         "textdedup: dry run: sampled {docs} documents, {:.1} MB, {segments} distinct segments.\n\
          Estimated for {whole}: {:.0} documents, {:.0} distinct segments;\n\
-         exact index {:.0}-{:.0} MB (33 bytes per slot, tables 44-88% full, plus 32 bytes per document);\n\
+         exact index {:.0}-{:.0} MB (29 bytes per slot, tables 44-88% full, plus 32 bytes per document);\n\
          --bloom-bytes {:.0} for a 1% false positive rate (7 hashes).",
         bytes as f64 / 1e6,
         est_docs,
