@@ -1,4 +1,4 @@
-//! Exact paragraph dedup end to end: segment, normalize, fingerprint and
+//! The library end to end: segment, normalize, fingerprint (and sign) and
 //! insert every document of the corpus into a fresh index.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
@@ -25,15 +25,7 @@ fn exact_paragraphs(c: &mut Criterion) {
         group.throughput(Throughput::Bytes(common::total_bytes(&texts)));
         group.sample_size(10);
         group.bench_function("corpus_index_insert", |b| {
-            b.iter(|| {
-                let mut index = dedup.index();
-                let mut dups = 0;
-                for (i, text) in texts.iter().enumerate() {
-                    dups += index.insert(i as u64, text).duplicates.len();
-                }
-                assert!(dups > 0);
-                black_box(index.segments(Level::Paragraph))
-            })
+            b.iter(|| insert_all(&dedup, &texts, Level::Paragraph))
         });
     }
     group.finish();
@@ -54,17 +46,20 @@ fn document_minhash(c: &mut Criterion) {
     group.throughput(Throughput::Bytes(common::total_bytes(&texts)));
     group.sample_size(10);
     group.bench_function("corpus_index_insert", |b| {
-        b.iter(|| {
-            let mut index = dedup.index();
-            let mut dups = 0;
-            for (i, text) in texts.iter().enumerate() {
-                dups += index.insert(i as u64, text).duplicates.len();
-            }
-            assert!(dups > 0);
-            black_box(index.segments(Level::Document))
-        })
+        b.iter(|| insert_all(&dedup, &texts, Level::Document))
     });
     group.finish();
+}
+
+/// Inserts every text into a fresh index; asserts that some repeat.
+fn insert_all(dedup: &Dedup, texts: &[String], level: Level) -> usize {
+    let mut index = dedup.index();
+    let mut dups = 0;
+    for (i, text) in texts.iter().enumerate() {
+        dups += index.insert(i as u64, text).duplicates.len();
+    }
+    assert!(dups > 0);
+    black_box(index.segments(level))
 }
 
 criterion_group!(benches, exact_paragraphs, document_minhash);

@@ -160,13 +160,7 @@ impl Index {
     /// settings.
     pub fn insert_sketch(&mut self, doc: DocId, sketch: &Sketch) -> Report {
         let doc_index = u32::try_from(self.docs.len()).unwrap_or(u32::MAX);
-        let mut report = Report {
-            stats: Stats {
-                text_bytes: sketch.text_len(),
-                levels: Vec::with_capacity(sketch.levels.len()),
-            },
-            ..Report::default()
-        };
+        let mut report = empty_report(sketch);
         for level in &sketch.levels {
             let kept = self.resolve_level(Some(&doc), level, &mut report);
             let ordinal = level.level.ordinal();
@@ -201,13 +195,7 @@ impl Index {
     /// [`Index::check`] for a sketch; `doc` is `None` when checking a text
     /// on its own.
     pub fn check_sketch(&self, doc: Option<DocId>, sketch: &Sketch) -> Report {
-        let mut report = Report {
-            stats: Stats {
-                text_bytes: sketch.text_len(),
-                levels: Vec::with_capacity(sketch.levels.len()),
-            },
-            ..Report::default()
-        };
+        let mut report = empty_report(sketch);
         for level in &sketch.levels {
             self.resolve_level(doc.as_ref(), level, &mut report);
         }
@@ -293,6 +281,17 @@ impl Index {
             doc: self.docs.get(stored.doc as usize).cloned(),
             span: Span::new(stored.start as usize, stored.end as usize),
         }
+    }
+}
+
+/// A report with nothing found yet, sized for `sketch`'s levels.
+fn empty_report(sketch: &Sketch) -> Report {
+    Report {
+        stats: Stats {
+            text_bytes: sketch.text_len(),
+            levels: Vec::with_capacity(sketch.levels.len()),
+        },
+        ..Report::default()
     }
 }
 
