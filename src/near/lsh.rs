@@ -305,7 +305,8 @@ impl<Id> LshIndex<Id> {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn candidates(&self, signature: &Signature) -> Vec<&Id> {
-        if self.check_length(signature).is_err() {
+        // An empty index has no candidates: skip hashing the bands.
+        if self.is_empty() || self.check_length(signature).is_err() {
             return Vec::new();
         }
         let keys = self.band_keys(signature);
@@ -328,7 +329,8 @@ impl<Id> LshIndex<Id> {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn query(&self, signature: &Signature, threshold: f64) -> Vec<(&Id, f64)> {
-        if self.check_length(signature).is_err() {
+        // An empty index has no candidates: skip hashing the bands.
+        if self.is_empty() || self.check_length(signature).is_err() {
             return Vec::new();
         }
         let keys = self.band_keys(signature);
@@ -342,7 +344,8 @@ impl<Id> LshIndex<Id> {
     /// The first of [`query`](LshIndex::query)'s results, without verifying
     /// the candidates after it.
     pub(crate) fn query_first(&self, signature: &Signature, threshold: f64) -> Option<(&Id, f64)> {
-        if self.check_length(signature).is_err() {
+        // An empty index has no candidates: skip hashing the bands.
+        if self.is_empty() || self.check_length(signature).is_err() {
             return None;
         }
         let keys = self.band_keys(signature);
