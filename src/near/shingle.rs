@@ -5,6 +5,8 @@ use xxhash_rust::xxh3::xxh3_64_with_seed;
 
 /// The XXH3 seed of shingle hashes. Part of the persisted format.
 const SHINGLE_SEED: u64 = 0x7465_7874_6465_6475; // "textdedu"
+/// Below this many hashes, `sort_distinct` uses a comparison sort, as fast.
+const SORT_MIN_LEN: usize = 64;
 
 /// Turns normalized text into a set of 64-bit shingle hashes.
 ///
@@ -115,7 +117,14 @@ impl Shingler {
             return;
         }
         let width = self.n.min(units.len());
-        out.reserve(units.len() - width + 1);
+        // Room for the sort's scratch half too: `Dedup` hands in a fresh
+        // vector per document, and growing it would copy the hashes.
+        let count = units.len() - width + 1;
+        out.reserve(if count < SORT_MIN_LEN {
+            count
+        } else {
+            2 * count
+        });
         let mut joined = String::new();
         for window in units.windows(width) {
             let (first, last) = (window[0], window[width - 1]);
@@ -146,14 +155,12 @@ impl Shingler {
 /// for a document's few hundred shingles. The scratch half lives in
 /// `hashes`' own (reused) capacity.
 fn sort_distinct(hashes: &mut Vec<u64>) {
-    /// Below this, a comparison sort is as fast.
-    const MIN_LEN: usize = 64;
     /// Caps the bucket table at 256 KiB.
     const MAX_BITS: u32 = 16;
     /// A bucket this full means the hashes are not spread: sort them all.
     const MAX_BUCKET: u32 = 64;
     let n = hashes.len();
-    if n < MIN_LEN {
+    if n < SORT_MIN_LEN {
         hashes.sort_unstable();
         hashes.dedup();
         return;
