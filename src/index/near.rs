@@ -71,9 +71,8 @@ impl NearIndex {
         match (index, local, key) {
             (NearIndex::MinHash(index), NearIndex::MinHash(local), NearKey::Signature(sig)) => {
                 let first = |lsh: &LshIndex<u32>| {
-                    lsh.query(sig, threshold)
-                        .first()
-                        .map(|&(&id, score)| (id, score))
+                    lsh.query_first(sig, threshold)
+                        .map(|(&id, score)| (id, score))
                 };
                 first(index)
                     .map(|(id, s)| (Source::Index(id), s))

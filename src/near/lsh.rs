@@ -9,6 +9,15 @@ use xxhash_rust::xxh3::xxh3_64_with_seed;
 const NONE: usize = usize::MAX;
 /// Points of the numeric integration on each side of the threshold.
 const STEPS: usize = 200;
+/// Below this many entries an index keeps its band keys in a flat list and
+/// scans it, rather than building one hash table per band.
+///
+/// NOTE: `Dedup` makes a fresh index per document for matches within it,
+/// which mostly holds one entry: twelve tables for it cost more than the
+/// scan ever does.
+const SMALL: usize = 32;
+/// Bands whose keys fit on the stack; more use the heap.
+const STACK_BANDS: usize = 32;
 
 /// How a signature is cut into bands: `bands` bands of `rows` slots each.
 ///
@@ -189,13 +198,18 @@ pub struct LshIndex<Id> {
     params: LshParams,
     ids: Vec<Id>,
     /// The signatures' slots end to end; entry `i` has
-    /// `slots[starts[i]..starts[i + 1]]`. One allocation, not one each.
+    /// `slots[ends[i - 1]..ends[i]]` (from 0 for the first). One allocation,
+    /// not one each.
     slots: Vec<u64>,
-    starts: Vec<usize>,
-    /// Per band, the last entry whose band has a given key.
+    ends: Vec<usize>,
+    /// Per band, the last entry whose band has a given key; empty while the
+    /// index has fewer than `SMALL` entries.
     heads: Vec<U64Map<usize>>,
     /// `chains[entry * bands + band]`: the previous entry with the same key.
+    /// Built with `heads`.
     chains: Vec<usize>,
+    /// `keys[entry * bands + band]`: the band keys, while `heads` is empty.
+    keys: Vec<u64>,
 }
 
 impl<Id> LshIndex<Id> {
@@ -213,9 +227,10 @@ impl<Id> LshIndex<Id> {
             params,
             ids: Vec::new(),
             slots: Vec::new(),
-            starts: vec![0],
-            heads: (0..params.bands).map(|_| U64Map::default()).collect(),
+            ends: Vec::new(),
+            heads: Vec::new(),
             chains: Vec::new(),
+            keys: Vec::new(),
         }
     }
 
@@ -271,8 +286,8 @@ impl<Id> LshIndex<Id> {
     /// ```
     pub fn insert(&mut self, id: Id, signature: &Signature) -> Result<(), Error> {
         self.check_length(signature)?;
-        let keys: Vec<u64> = self.band_keys(signature).collect();
-        self.add(id, signature, &keys);
+        let keys = self.band_keys(signature);
+        self.add(id, signature, keys.as_slice());
         Ok(())
     }
 
@@ -290,11 +305,12 @@ impl<Id> LshIndex<Id> {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn candidates(&self, signature: &Signature) -> Vec<&Id> {
-        if self.check_length(signature).is_err() {
+        // An empty index has no candidates: skip hashing the bands.
+        if self.is_empty() || self.check_length(signature).is_err() {
             return Vec::new();
         }
-        let keys: Vec<u64> = self.band_keys(signature).collect();
-        self.candidate_entries(&keys)
+        let keys = self.band_keys(signature);
+        self.candidate_entries(keys.as_slice())
             .into_iter()
             .map(|entry| &self.ids[entry])
             .collect()
@@ -313,11 +329,29 @@ impl<Id> LshIndex<Id> {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn query(&self, signature: &Signature, threshold: f64) -> Vec<(&Id, f64)> {
-        if self.check_length(signature).is_err() {
+        // An empty index has no candidates: skip hashing the bands.
+        if self.is_empty() || self.check_length(signature).is_err() {
             return Vec::new();
         }
-        let keys: Vec<u64> = self.band_keys(signature).collect();
-        self.verify(self.candidate_entries(&keys), signature, threshold)
+        let keys = self.band_keys(signature);
+        self.verify(
+            self.candidate_entries(keys.as_slice()),
+            signature,
+            threshold,
+        )
+    }
+
+    /// The first of [`query`](LshIndex::query)'s results, without verifying
+    /// the candidates after it.
+    pub(crate) fn query_first(&self, signature: &Signature, threshold: f64) -> Option<(&Id, f64)> {
+        // An empty index has no candidates: skip hashing the bands.
+        if self.is_empty() || self.check_length(signature).is_err() {
+            return None;
+        }
+        let keys = self.band_keys(signature);
+        self.candidate_entries(keys.as_slice())
+            .into_iter()
+            .find_map(|entry| self.score(entry, signature, threshold))
     }
 
     /// [`query`](LshIndex::query), then [`insert`](LshIndex::insert), hashing
@@ -341,9 +375,9 @@ impl<Id> LshIndex<Id> {
         threshold: f64,
     ) -> Result<Vec<(&Id, f64)>, Error> {
         self.check_length(signature)?;
-        let keys: Vec<u64> = self.band_keys(signature).collect();
-        let entries = self.candidate_entries(&keys);
-        self.add(id, signature, &keys);
+        let keys = self.band_keys(signature);
+        let entries = self.candidate_entries(keys.as_slice());
+        self.add(id, signature, keys.as_slice());
         Ok(self.verify(entries, signature, threshold))
     }
 
@@ -366,18 +400,47 @@ impl<Id> LshIndex<Id> {
 
     fn add(&mut self, id: Id, signature: &Signature, keys: &[u64]) {
         let entry = self.ids.len();
+        self.ids.push(id);
+        self.slots.extend_from_slice(signature.as_slice());
+        self.ends.push(self.slots.len());
+        if self.heads.is_empty() {
+            self.keys.extend_from_slice(keys);
+            if self.ids.len() == SMALL {
+                self.build_tables();
+            }
+            return;
+        }
         for (band, &key) in keys.iter().enumerate() {
             let previous = self.heads[band].insert(key, entry).unwrap_or(NONE);
             self.chains.push(previous);
         }
-        self.ids.push(id);
-        self.slots.extend_from_slice(signature.as_slice());
-        self.starts.push(self.slots.len());
+    }
+
+    /// Moves the flat band keys into the per-band tables.
+    fn build_tables(&mut self) {
+        let bands = self.params.bands;
+        self.heads = (0..bands).map(|_| U64Map::default()).collect();
+        let keys = std::mem::take(&mut self.keys);
+        for (entry, entry_keys) in keys.chunks_exact(bands).enumerate() {
+            for (band, &key) in entry_keys.iter().enumerate() {
+                let previous = self.heads[band].insert(key, entry).unwrap_or(NONE);
+                self.chains.push(previous);
+            }
+        }
     }
 
     /// The entries sharing a band key, ascending, each once.
     fn candidate_entries(&self, keys: &[u64]) -> Vec<usize> {
         let bands = self.params.bands;
+        if self.heads.is_empty() {
+            return self
+                .keys
+                .chunks_exact(bands)
+                .enumerate()
+                .filter(|(_, entry_keys)| entry_keys.iter().zip(keys).any(|(a, b)| a == b))
+                .map(|(entry, _)| entry)
+                .collect();
+        }
         let mut entries = Vec::new();
         for (band, key) in keys.iter().enumerate() {
             let mut entry = self.heads[band].get(key).copied().unwrap_or(NONE);
@@ -399,34 +462,83 @@ impl<Id> LshIndex<Id> {
     ) -> Vec<(&Id, f64)> {
         entries
             .into_iter()
-            .filter_map(|entry| {
-                let stored = &self.slots[self.starts[entry]..self.starts[entry + 1]];
-                let score = slots_jaccard(stored, signature.as_slice());
-                (score >= threshold).then_some((&self.ids[entry], score))
-            })
+            .filter_map(|entry| self.score(entry, signature, threshold))
             .collect()
+    }
+
+    /// The entry's id and estimated similarity, if at least `threshold`.
+    fn score(&self, entry: usize, signature: &Signature, threshold: f64) -> Option<(&Id, f64)> {
+        let start = entry
+            .checked_sub(1)
+            .map_or(0, |previous| self.ends[previous]);
+        let stored = &self.slots[start..self.ends[entry]];
+        let score = slots_jaccard(stored, signature.as_slice());
+        (score >= threshold).then_some((&self.ids[entry], score))
     }
 
     /// The key of each band: XXH3-64 of its slots' little-endian bytes,
     /// seeded with the band number so equal slots in different bands differ.
-    fn band_keys<'a>(&self, signature: &'a Signature) -> impl Iterator<Item = u64> + 'a {
+    fn band_keys(&self, signature: &Signature) -> BandKeys {
         let rows = self.params.rows;
-        signature.as_slice()[..self.params.bands * rows]
+        let mut keys = BandKeys::new(self.params.bands);
+        let slots = &signature.as_slice()[..self.params.bands * rows];
+        for (band, (slots, out)) in slots
             .chunks_exact(rows)
+            .zip(keys.as_mut_slice())
             .enumerate()
-            .map(|(band, slots)| {
-                // NOTE: a small buffer: zeroing a big one costs more than
-                // the hash. Bands of up to 16 rows hash in one call; longer
-                // ones chain, each chunk's hash seeding the next.
-                let mut bytes = [0u8; 8 * 16];
-                let mut key = band as u64;
-                for chunk in slots.chunks(16) {
-                    for (i, slot) in chunk.iter().enumerate() {
-                        bytes[i * 8..i * 8 + 8].copy_from_slice(&slot.to_le_bytes());
-                    }
-                    key = xxh3_64_with_seed(&bytes[..chunk.len() * 8], key);
+        {
+            // NOTE: a small buffer: zeroing a big one costs more than
+            // the hash. Bands of up to 16 rows hash in one call; longer
+            // ones chain, each chunk's hash seeding the next.
+            let mut bytes = [0u8; 8 * 16];
+            let mut key = band as u64;
+            for chunk in slots.chunks(16) {
+                for (i, slot) in chunk.iter().enumerate() {
+                    bytes[i * 8..i * 8 + 8].copy_from_slice(&slot.to_le_bytes());
                 }
-                key
-            })
+                key = xxh3_64_with_seed(&bytes[..chunk.len() * 8], key);
+            }
+            *out = key;
+        }
+        keys
+    }
+}
+
+/// The band keys of one signature, on the stack when they fit: every
+/// query and insert makes them, and an allocation each showed in profiles.
+struct BandKeys {
+    stack: [u64; STACK_BANDS],
+    /// Used instead of `stack` when not empty.
+    heap: Vec<u64>,
+    len: usize,
+}
+
+impl BandKeys {
+    fn new(bands: usize) -> BandKeys {
+        BandKeys {
+            stack: [0; STACK_BANDS],
+            heap: if bands > STACK_BANDS {
+                vec![0; bands]
+            } else {
+                Vec::new()
+            },
+            len: bands,
+        }
+    }
+
+    fn as_slice(&self) -> &[u64] {
+        if self.heap.is_empty() {
+            &self.stack[..self.len]
+        } else {
+            &self.heap
+        }
+    }
+
+    fn as_mut_slice(&mut self) -> &mut [u64] {
+        if self.heap.is_empty() {
+            &mut self.stack[..self.len]
+        } else {
+            &mut self.heap
+        }
     }
 }

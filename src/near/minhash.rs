@@ -129,6 +129,19 @@ impl MinHasher {
         if shingles.is_empty() {
             return Signature(slots);
         }
+        // NOTE: the default slot count gets its own copy of the loop, where
+        // `k` is a constant: the slot reduction becomes a shift and the
+        // bounds checks go.
+        match k {
+            128 => self.fill(shingles, &mut slots, 128),
+            _ => self.fill(shingles, &mut slots, k),
+        }
+        Signature(slots)
+    }
+
+    #[inline(always)]
+    fn fill(&self, shingles: &[u64], slots: &mut [u64], k: usize) {
+        let slots = &mut slots[..k];
         let mut filled = 0;
         // Round r's values all lie in [r << 48, (r + 1) << 48), so a slot
         // filled in one round never changes in a later one: stop once all
@@ -161,7 +174,6 @@ impl MinHasher {
                 break;
             }
         }
-        Signature(slots)
     }
 }
 
