@@ -25,26 +25,76 @@ pub(crate) struct WrapStats {
     pub(crate) wrapped: bool,
 }
 
-/// The length of a line in chars, ignoring trailing white space.
-pub(crate) fn line_width(line: &str) -> usize {
-    line.trim_end().chars().count()
+/// What the wrap heuristic needs of one line, measured in a single look so
+/// that no line has its chars counted twice.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Shape {
+    /// Only white space.
+    pub(crate) blank: bool,
+    /// Length in chars, ignoring trailing white space.
+    pub(crate) width: usize,
+    /// Starts with white space: a paragraph opening in newswire.
+    pub(crate) indented: bool,
+    /// Length in chars of the first word, after leading white space.
+    pub(crate) first_word: usize,
 }
 
-/// Whether `line` starts with white space: a paragraph opening in newswire.
-pub(crate) fn is_indented(line: &str) -> bool {
-    line.chars().next().is_some_and(char::is_whitespace)
+/// White space as `char::is_whitespace` sees it, for ASCII bytes.
+fn is_ascii_space(b: u8) -> bool {
+    matches!(b, b'\t'..=b'\r' | b' ')
 }
 
-/// Whether `line` is full at `width`: the first word of `next` would not
-/// have fitted in four fifths of it. The slack is for hand-wrapped email,
-/// whose lines end anywhere in the last fifth.
-pub(crate) fn is_full(line: &str, next: &str, width: usize) -> bool {
-    let word = next
-        .trim_start()
-        .split(char::is_whitespace)
-        .next()
-        .unwrap_or("");
-    (line_width(line) + 1 + word.chars().count()) * 5 > width * 4
+/// Measures `line` (without its terminator).
+pub(crate) fn shape(line: &str) -> Shape {
+    // NOTE: most lines are ASCII, where chars are bytes; `is_ascii` is a
+    // fast word-wise check, and counting chars is the expensive part.
+    if line.is_ascii() {
+        let bytes = line.as_bytes();
+        let Some(first) = bytes.iter().position(|&b| !is_ascii_space(b)) else {
+            return Shape::BLANK;
+        };
+        let last = bytes
+            .iter()
+            .rposition(|&b| !is_ascii_space(b))
+            .unwrap_or(first);
+        let word = bytes[first..=last]
+            .iter()
+            .position(|&b| is_ascii_space(b))
+            .unwrap_or(last + 1 - first);
+        return Shape {
+            blank: false,
+            width: last + 1,
+            indented: first > 0,
+            first_word: word,
+        };
+    }
+    let rest = line.trim_start();
+    if rest.is_empty() {
+        return Shape::BLANK;
+    }
+    let word = rest.split(char::is_whitespace).next().unwrap_or("");
+    Shape {
+        blank: false,
+        width: line.trim_end().chars().count(),
+        indented: rest.len() < line.len(),
+        first_word: word.chars().count(),
+    }
+}
+
+impl Shape {
+    const BLANK: Shape = Shape {
+        blank: true,
+        width: 0,
+        indented: false,
+        first_word: 0,
+    };
+}
+
+/// Whether a line `width` chars wide is full at `wrap`: a next line's first
+/// word of `next_word` chars would not have fitted in four fifths of it. The
+/// slack is for hand-wrapped email, whose lines end anywhere in the last fifth.
+pub(crate) fn is_full(width: usize, next_word: usize, wrap: usize) -> bool {
+    (width + 1 + next_word) * 5 > wrap * 4
 }
 
 /// An email header ("Subject: ..."): short by nature, so no evidence of width.
@@ -59,21 +109,38 @@ fn is_header(line: &str) -> bool {
 
 /// A line of only quote marks (">"), as in quoted email.
 fn is_bare_quote(line: &str) -> bool {
-    line.trim_matches(|c: char| c == '>' || c.is_whitespace())
-        .is_empty()
+    // Stops at the first other char, which in prose is the first.
+    !line.chars().any(|c| c != '>' && !c.is_whitespace())
 }
 
-/// Measures `text` in two passes over its lines, without allocating.
+/// Measures `text` in one pass over its lines, without allocating.
 pub(crate) fn analyze(text: &str) -> WrapStats {
     let mut histogram = [0u32; MAX_WIDTH + 2];
-    let mut nonblank = 0usize;
+    // Pairs of continuing lines by `width(prev) + 1 + first_word(cur)`, so
+    // fullness can be counted once the width is known, without a second
+    // pass. Past `MAX_WIDTH` a pair is full at any width we accept.
+    let mut reach = [0u32; MAX_WIDTH + 2];
+    let (mut nonblank, mut continuing, mut finished) = (0usize, 0usize, 0usize);
+    // The previous line and its width, when it can be continued.
+    let mut prev: Option<(&str, usize)> = None;
     for line in Lines::new(text) {
-        let line = &text[line.start..line.end];
-        if line.trim().is_empty() {
+        let cur = &text[line.start..line.end];
+        let shape = shape(cur);
+        if shape.blank {
+            prev = None;
             continue;
         }
         nonblank += 1;
-        histogram[line_width(line).min(MAX_WIDTH + 1)] += 1;
+        histogram[shape.width.min(MAX_WIDTH + 1)] += 1;
+        if let Some((prev, prev_width)) = prev {
+            // An indented line opens a paragraph, so it says nothing of width.
+            if !shape.indented && !is_bare_quote(cur) && !is_header(prev) && !is_bare_quote(prev) {
+                continuing += 1;
+                reach[(prev_width + 1 + shape.first_word).min(MAX_WIDTH + 1)] += 1;
+                finished += usize::from(ends_sentence(prev));
+            }
+        }
+        prev = (!line.para_sep).then_some((cur, shape.width));
     }
     let rank = (nonblank * 9).div_ceil(10);
     let mut seen = 0usize;
@@ -90,22 +157,10 @@ pub(crate) fn analyze(text: &str) -> WrapStats {
             wrapped: false,
         };
     }
-    let (mut continuing, mut full, mut finished) = (0usize, 0usize, 0usize);
-    let mut prev: Option<&str> = None;
-    for line in Lines::new(text) {
-        let cur = &text[line.start..line.end];
-        let blank = cur.trim().is_empty();
-        if let Some(prev) = prev {
-            // An indented line opens a paragraph, so it says nothing of width.
-            let evidence = !is_header(prev) && !is_bare_quote(prev) && !is_bare_quote(cur);
-            if !blank && !is_indented(cur) && evidence {
-                continuing += 1;
-                full += usize::from(is_full(prev, cur, width));
-                finished += usize::from(ends_sentence(prev));
-            }
-        }
-        prev = (!blank && !line.para_sep).then_some(cur);
-    }
+    let full: usize = (0..reach.len())
+        .filter(|&r| r * 5 > width * 4)
+        .map(|r| reach[r] as usize)
+        .sum();
     WrapStats {
         width,
         // Lines of similar length also look full; wrapped prose ends most
@@ -170,8 +225,10 @@ mod tests {
 
     #[test]
     fn fullness() {
-        assert!(is_full("abcd efgh", "ijk", 15));
-        assert!(!is_full("abcd", "ijk", 15));
+        let full =
+            |line: &str, next: &str, wrap| is_full(shape(line).width, shape(next).first_word, wrap);
+        assert!(full("abcd efgh", "ijk", 15));
+        assert!(!full("abcd", "ijk", 15));
         assert!(is_header("Subject: Re: stamps"));
         assert!(!is_header("It said: no"));
         assert!(is_bare_quote(">  >"));
