@@ -13,6 +13,8 @@ enum Layout {
     /// Blocks, further cut where a hard-wrapped text starts a paragraph.
     Wrapped {
         width: usize,
+        /// The whole text is ASCII.
+        ascii: bool,
     },
 }
 
@@ -55,8 +57,11 @@ impl LineFacts {
         LineFacts {
             shape,
             quote_depth: quote_depth(line),
-            headline: is_headline(line),
-            lower_start: line.trim_start().starts_with(char::is_lowercase),
+            headline: is_headline(line, shape.ascii),
+            lower_start: line[shape.indent..]
+                .chars()
+                .next()
+                .is_some_and(char::is_lowercase),
         }
     }
 }
@@ -66,13 +71,20 @@ impl<'t> Paragraphs<'t> {
         let layout = match mode {
             ParagraphMode::Lines => Layout::Lines,
             ParagraphMode::Blocks => Layout::Blocks,
-            ParagraphMode::Wrapped => Layout::Wrapped {
-                width: wrap::analyze(text).width,
-            },
+            ParagraphMode::Wrapped => {
+                let stats = wrap::analyze(text);
+                Layout::Wrapped {
+                    width: stats.width,
+                    ascii: stats.ascii,
+                }
+            }
             ParagraphMode::Auto => {
                 let stats = wrap::analyze(text);
                 if stats.wrapped {
-                    Layout::Wrapped { width: stats.width }
+                    Layout::Wrapped {
+                        width: stats.width,
+                        ascii: stats.ascii,
+                    }
                 } else {
                     Layout::Lines
                 }
@@ -109,10 +121,10 @@ impl<'t> Paragraphs<'t> {
     /// Whether `cur` opens a new paragraph after `prev` in wrapped text.
     fn opens_paragraph(prev: &LineFacts, cur: &LineFacts, width: usize) -> bool {
         let prev_full = is_full(prev.shape.width, cur.shape.first_word, width);
-        if cur.shape.indented {
+        if cur.shape.indented() {
             // An indented run wrapped at the width continues; otherwise the
             // indent marks a new paragraph, as in newswire.
-            return !(prev.shape.indented && prev_full);
+            return !(prev.shape.indented() && prev_full);
         }
         if prev.quote_depth != cur.quote_depth || (prev.headline && !cur.headline) {
             return true;
@@ -133,9 +145,9 @@ fn quote_depth(line: &str) -> usize {
 }
 
 /// A line in capitals, such as a newswire headline.
-fn is_headline(line: &str) -> bool {
+fn is_headline(line: &str, ascii: bool) -> bool {
     // Looking for lower case first stops early on prose.
-    if line.is_ascii() {
+    if ascii {
         let bytes = line.as_bytes();
         return !bytes.iter().any(u8::is_ascii_lowercase)
             && bytes.iter().any(u8::is_ascii_uppercase);
@@ -157,7 +169,7 @@ impl<'t> Iterator for Paragraphs<'t> {
         }
         let mut first: Option<Line> = None;
         let mut last: Option<Line> = None;
-        let Layout::Wrapped { width } = self.layout else {
+        let Layout::Wrapped { width, ascii } = self.layout else {
             let text = self.text;
             for line in self.lines.by_ref() {
                 if text[line.start..line.end].trim().is_empty() {
@@ -178,7 +190,7 @@ impl<'t> Iterator for Paragraphs<'t> {
         let mut prev: Option<LineFacts> = None;
         while let Some(line) = self.pending.take().or_else(|| self.lines.next()) {
             let cur = self.line(line);
-            let shape = shape(cur);
+            let shape = shape(cur, ascii);
             if shape.blank {
                 if first.is_some() {
                     break;

@@ -5,6 +5,7 @@
 //! is "full": the next line's first word would not have fitted on it. Text
 //! with one paragraph or sentence per line has no such width.
 
+use super::is_ascii_space;
 use super::lines::Lines;
 
 /// Line lengths above this are not wrapped text; longer ones are counted
@@ -23,6 +24,8 @@ pub(crate) struct WrapStats {
     pub(crate) width: usize,
     /// Whether at least half of the continuing lines are full.
     pub(crate) wrapped: bool,
+    /// The whole text is ASCII, so its lines need no check of their own.
+    pub(crate) ascii: bool,
 }
 
 /// What the wrap heuristic needs of one line, measured in a single look so
@@ -33,22 +36,21 @@ pub(crate) struct Shape {
     pub(crate) blank: bool,
     /// Length in chars, ignoring trailing white space.
     pub(crate) width: usize,
-    /// Starts with white space: a paragraph opening in newswire.
-    pub(crate) indented: bool,
+    /// The byte offset of the first char that is not white space; above 0,
+    /// the line is indented, which opens a paragraph in newswire.
+    pub(crate) indent: usize,
+    /// The line is ASCII.
+    pub(crate) ascii: bool,
     /// Length in chars of the first word, after leading white space.
     pub(crate) first_word: usize,
 }
 
-/// White space as `char::is_whitespace` sees it, for ASCII bytes.
-fn is_ascii_space(b: u8) -> bool {
-    matches!(b, b'\t'..=b'\r' | b' ')
-}
-
-/// Measures `line` (without its terminator).
-pub(crate) fn shape(line: &str) -> Shape {
+/// Measures `line` (without its terminator); `ascii` says it is known to be
+/// ASCII.
+pub(crate) fn shape(line: &str, ascii: bool) -> Shape {
     // NOTE: most lines are ASCII, where chars are bytes; `is_ascii` is a
     // fast word-wise check, and counting chars is the expensive part.
-    if line.is_ascii() {
+    if ascii || line.is_ascii() {
         let bytes = line.as_bytes();
         let Some(first) = bytes.iter().position(|&b| !is_ascii_space(b)) else {
             return Shape::BLANK;
@@ -64,7 +66,8 @@ pub(crate) fn shape(line: &str) -> Shape {
         return Shape {
             blank: false,
             width: last + 1,
-            indented: first > 0,
+            indent: first,
+            ascii: true,
             first_word: word,
         };
     }
@@ -76,16 +79,22 @@ pub(crate) fn shape(line: &str) -> Shape {
     Shape {
         blank: false,
         width: line.trim_end().chars().count(),
-        indented: rest.len() < line.len(),
+        indent: line.len() - rest.len(),
+        ascii: false,
         first_word: word.chars().count(),
     }
 }
 
 impl Shape {
+    pub(crate) fn indented(&self) -> bool {
+        self.indent > 0
+    }
+
     const BLANK: Shape = Shape {
         blank: true,
         width: 0,
-        indented: false,
+        indent: 0,
+        ascii: false,
         first_word: 0,
     };
 }
@@ -123,9 +132,10 @@ pub(crate) fn analyze(text: &str) -> WrapStats {
     let (mut nonblank, mut continuing, mut finished) = (0usize, 0usize, 0usize);
     // The previous line and its width, when it can be continued.
     let mut prev: Option<(&str, usize)> = None;
+    let ascii = text.is_ascii();
     for line in Lines::new(text) {
         let cur = &text[line.start..line.end];
-        let shape = shape(cur);
+        let shape = shape(cur, ascii);
         if shape.blank {
             prev = None;
             continue;
@@ -134,7 +144,8 @@ pub(crate) fn analyze(text: &str) -> WrapStats {
         histogram[shape.width.min(MAX_WIDTH + 1)] += 1;
         if let Some((prev, prev_width)) = prev {
             // An indented line opens a paragraph, so it says nothing of width.
-            if !shape.indented && !is_bare_quote(cur) && !is_header(prev) && !is_bare_quote(prev) {
+            if !shape.indented() && !is_bare_quote(cur) && !is_header(prev) && !is_bare_quote(prev)
+            {
                 continuing += 1;
                 reach[(prev_width + 1 + shape.first_word).min(MAX_WIDTH + 1)] += 1;
                 finished += usize::from(ends_sentence(prev));
@@ -155,6 +166,7 @@ pub(crate) fn analyze(text: &str) -> WrapStats {
         return WrapStats {
             width,
             wrapped: false,
+            ascii,
         };
     }
     let full: usize = (0..reach.len())
@@ -166,6 +178,7 @@ pub(crate) fn analyze(text: &str) -> WrapStats {
         // Lines of similar length also look full; wrapped prose ends most
         // lines mid-sentence, one-paragraph-per-line text ends almost none.
         wrapped: continuing >= 2 && full * 2 >= continuing && finished * 2 < continuing,
+        ascii,
     }
 }
 
@@ -225,8 +238,13 @@ mod tests {
 
     #[test]
     fn fullness() {
-        let full =
-            |line: &str, next: &str, wrap| is_full(shape(line).width, shape(next).first_word, wrap);
+        let full = |line: &str, next: &str, wrap| {
+            is_full(
+                shape(line, false).width,
+                shape(next, false).first_word,
+                wrap,
+            )
+        };
         assert!(full("abcd efgh", "ijk", 15));
         assert!(!full("abcd", "ijk", 15));
         assert!(is_header("Subject: Re: stamps"));
