@@ -52,17 +52,14 @@ pub(crate) fn shape(line: &str, ascii: bool) -> Shape {
     // fast word-wise check, and counting chars is the expensive part.
     if ascii || line.is_ascii() {
         let bytes = line.as_bytes();
-        let Some(first) = bytes.iter().position(|&b| !is_ascii_space(b)) else {
+        let Some(first) = find_ascii(bytes, false) else {
             return Shape::BLANK;
         };
         let last = bytes
             .iter()
             .rposition(|&b| !is_ascii_space(b))
             .unwrap_or(first);
-        let word = bytes[first..=last]
-            .iter()
-            .position(|&b| is_ascii_space(b))
-            .unwrap_or(last + 1 - first);
+        let word = find_ascii(&bytes[first..=last], true).unwrap_or(last + 1 - first);
         return Shape {
             blank: false,
             width: last + 1,
@@ -83,6 +80,37 @@ pub(crate) fn shape(line: &str, ascii: bool) -> Shape {
         ascii: false,
         first_word: word.chars().count(),
     }
+}
+
+/// The first byte of ASCII `bytes` that is white space (`space`) or not.
+///
+/// NOTE: words and indents are a few bytes long, where a byte loop stalls on
+/// the branch that ends it; eight bytes at a time mostly take one step.
+fn find_ascii(bytes: &[u8], space: bool) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const LOW: u64 = 0x7F * ONES;
+    let flip = if space { 0 } else { !LOW };
+    let mut chunks = bytes.chunks_exact(8);
+    let mut base = 0;
+    for chunk in &mut chunks {
+        let word = u64::from_le_bytes(chunk.try_into().unwrap_or_default());
+        // Bytes below 0x80 add without carries: the high bit of each sum says
+        // whether the byte reached 9 (tab), 14 (past CR), or equals 32.
+        let tab_to_cr =
+            word.wrapping_add((0x80 - 9) * ONES) & !word.wrapping_add((0x80 - 14) * ONES);
+        let blank = word ^ (0x20 * ONES);
+        let is_space = !(((blank & LOW) + LOW) | blank);
+        let hits = ((tab_to_cr | is_space) & !LOW) ^ flip;
+        if hits != 0 {
+            return Some(base + hits.trailing_zeros() as usize / 8);
+        }
+        base += 8;
+    }
+    let rest = chunks
+        .remainder()
+        .iter()
+        .position(|&b| is_ascii_space(b) == space);
+    rest.map(|i| base + i)
 }
 
 impl Shape {
@@ -234,6 +262,25 @@ mod tests {
             Oil prices fell sharply amid supply worries today.\n\
             Markets rallied strongly on Friday after the news.\n";
         assert!(!analyze(text).wrapped);
+    }
+
+    #[test]
+    fn ascii_search_agrees_with_a_byte_loop() {
+        let alphabet = b"ab \t\n\x0b\x0c\r\x08\x0e\x1f!\x7f";
+        let mut state = 1u32;
+        for _ in 0..20_000 {
+            let len = (state % 40) as usize;
+            let bytes: Vec<u8> = (0..len)
+                .map(|_| {
+                    state = state.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+                    alphabet[(state >> 16) as usize % alphabet.len()]
+                })
+                .collect();
+            for space in [false, true] {
+                let want = bytes.iter().position(|&b| is_ascii_space(b) == space);
+                assert_eq!(find_ascii(&bytes, space), want, "{bytes:?} {space}");
+            }
+        }
     }
 
     #[test]
