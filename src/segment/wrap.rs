@@ -146,7 +146,14 @@ fn is_header(line: &str) -> bool {
 
 /// A line of only quote marks (">"), as in quoted email.
 fn is_bare_quote(line: &str) -> bool {
-    // Stops at the first other char, which in prose is the first.
+    // A line opening with a letter or digit, as prose does, settles it.
+    if line
+        .as_bytes()
+        .first()
+        .is_some_and(u8::is_ascii_alphanumeric)
+    {
+        return false;
+    }
     !line.chars().any(|c| c != '>' && !c.is_whitespace())
 }
 
@@ -213,6 +220,14 @@ pub(crate) fn analyze(text: &str) -> WrapStats {
 /// Whether `line` ends a sentence: terminal punctuation, possibly followed
 /// by closing quotes or brackets.
 fn ends_sentence(line: &str) -> bool {
+    // Most lines end in a letter or digit, which settles it.
+    if line
+        .as_bytes()
+        .last()
+        .is_some_and(u8::is_ascii_alphanumeric)
+    {
+        return false;
+    }
     let trimmed = line
         .trim_end()
         .trim_end_matches(['"', '\'', ')', ']', '\u{201d}', '\u{2019}', '\u{bb}']);
