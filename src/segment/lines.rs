@@ -89,14 +89,15 @@ impl Iterator for Lines<'_> {
 /// `memchr` costs more than the search, so the first 64 bytes are searched
 /// eight at a time inline.
 fn find_lf(bytes: &[u8]) -> Option<usize> {
-    const LOW: u64 = 0x7F7F_7F7F_7F7F_7F7F;
+    const ONES: u64 = 0x0101_0101_0101_0101;
     let head = &bytes[..bytes.len().min(64)];
     let mut chunks = head.chunks_exact(8);
     let mut base = 0;
     for chunk in &mut chunks {
-        let word = u64::from_le_bytes(chunk.try_into().unwrap_or_default()) ^ 0x0A0A_0A0A_0A0A_0A0A;
-        // The high bit of each zero byte, exactly: no carry crosses bytes.
-        let zeros = !(((word & LOW) + LOW) | word) & !LOW;
+        let word = u64::from_le_bytes(chunk.try_into().unwrap_or_default()) ^ (b'\n' as u64 * ONES);
+        // Flags every zero byte, and maybe bytes above one (a borrow), so
+        // the lowest flag is exact.
+        let zeros = word.wrapping_sub(ONES) & !word & (0x80 * ONES);
         if zeros != 0 {
             return Some(base + zeros.trailing_zeros() as usize / 8);
         }

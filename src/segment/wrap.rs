@@ -135,8 +135,13 @@ pub(crate) fn is_full(width: usize, next_word: usize, wrap: usize) -> bool {
 }
 
 /// An email header ("Subject: ..."): short by nature, so no evidence of width.
-fn is_header(line: &str) -> bool {
+fn is_header(line: &str, shape: &Shape) -> bool {
     let bytes = line.as_bytes();
+    // A header's first word is its key and colon, so a first word of ASCII
+    // not ending in ':' settles it.
+    if shape.ascii && bytes.get(shape.indent + shape.first_word - 1) != Some(&b':') {
+        return false;
+    }
     let key = bytes
         .iter()
         .take_while(|b| b.is_ascii_alphanumeric() || **b == b'-')
@@ -165,8 +170,8 @@ pub(crate) fn analyze(text: &str) -> WrapStats {
     // pass. Past `MAX_WIDTH` a pair is full at any width we accept.
     let mut reach = [0u32; MAX_WIDTH + 2];
     let (mut nonblank, mut continuing, mut finished) = (0usize, 0usize, 0usize);
-    // The previous line and its width, when it can be continued.
-    let mut prev: Option<(&str, usize)> = None;
+    // The previous line and its shape, when it can be continued.
+    let mut prev: Option<(&str, Shape)> = None;
     let ascii = text.is_ascii();
     for line in Lines::new(text) {
         let cur = &text[line.start..line.end];
@@ -177,16 +182,19 @@ pub(crate) fn analyze(text: &str) -> WrapStats {
         }
         nonblank += 1;
         histogram[shape.width.min(MAX_WIDTH + 1)] += 1;
-        if let Some((prev, prev_width)) = prev {
+        if let Some((prev, prev_shape)) = prev {
             // An indented line opens a paragraph, so it says nothing of width.
-            if !shape.indented() && !is_bare_quote(cur) && !is_header(prev) && !is_bare_quote(prev)
+            if !shape.indented()
+                && !is_bare_quote(cur)
+                && !is_header(prev, &prev_shape)
+                && !is_bare_quote(prev)
             {
                 continuing += 1;
-                reach[(prev_width + 1 + shape.first_word).min(MAX_WIDTH + 1)] += 1;
+                reach[(prev_shape.width + 1 + shape.first_word).min(MAX_WIDTH + 1)] += 1;
                 finished += usize::from(ends_sentence(prev));
             }
         }
-        prev = (!line.para_sep).then_some((cur, shape.width));
+        prev = (!line.para_sep).then_some((cur, shape));
     }
     let rank = (nonblank * 9).div_ceil(10);
     let mut seen = 0usize;
@@ -309,8 +317,10 @@ mod tests {
         };
         assert!(full("abcd efgh", "ijk", 15));
         assert!(!full("abcd", "ijk", 15));
-        assert!(is_header("Subject: Re: stamps"));
-        assert!(!is_header("It said: no"));
+        let header = |line: &str| is_header(line, &shape(line, false));
+        assert!(header("Subject: Re: stamps"));
+        assert!(!header("It said: no"));
+        assert!(!header("Re:Subject: x"));
         assert!(is_bare_quote(">  >"));
     }
 }
