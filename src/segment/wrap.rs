@@ -47,6 +47,7 @@ pub(crate) struct Shape {
 
 /// Measures `line` (without its terminator); `ascii` says it is known to be
 /// ASCII.
+#[inline]
 pub(crate) fn shape(line: &str, ascii: bool) -> Shape {
     // NOTE: most lines are ASCII, where chars are bytes; `is_ascii` is a
     // fast word-wise check, and counting chars is the expensive part.
