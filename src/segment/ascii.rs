@@ -4,18 +4,18 @@
 //! flattened to spaces) ParaSep characters, so the rules shrink to a scan for
 //! terminators. A property test checks this against unicode-segmentation.
 
+use memchr::memchr3;
+
 /// Calls `emit` with the byte offset of every UAX #29 sentence start in
 /// `text` after the first, given that `text` is ASCII. CR and LF count as
 /// spaces, as in a paragraph whose line breaks were flattened.
 pub(crate) fn sentence_starts(text: &[u8], mut emit: impl FnMut(usize)) {
     let n = text.len();
     let mut i = 0;
-    while i < n {
+    // Only terminators can start a break, and they are sparse: jump to each.
+    while let Some(at) = memchr3(b'.', b'!', b'?', &text[i..]) {
+        i += at;
         let c = text[i];
-        if !is_saterm(c) {
-            i += 1;
-            continue;
-        }
         let aterm = c == b'.';
         if aterm {
             if let Some(&next) = text.get(i + 1) {

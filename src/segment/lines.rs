@@ -1,6 +1,6 @@
 //! Physical lines of a text, with the kind of break that ends each.
 
-use memchr::memchr3;
+use memchr::{memchr, memchr2, memchr3};
 
 /// One line: `text[start..end]` without its terminator.
 #[derive(Clone, Copy, Debug)]
@@ -19,11 +19,19 @@ pub(crate) struct Line {
 pub(crate) struct Lines<'t> {
     text: &'t str,
     pos: usize,
+    /// `\n` is the only break byte in the text, so lines can be found with
+    /// a one-byte search, which is cheaper per call on short lines.
+    only_lf: bool,
 }
 
 impl<'t> Lines<'t> {
     pub(crate) fn new(text: &'t str) -> Lines<'t> {
-        Lines { text, pos: 0 }
+        let only_lf = memchr2(b'\r', 0xE2, text.as_bytes()).is_none();
+        Lines {
+            text,
+            pos: 0,
+            only_lf,
+        }
     }
 }
 
@@ -35,6 +43,15 @@ impl Iterator for Lines<'_> {
         let start = self.pos;
         if start >= bytes.len() {
             return None;
+        }
+        if self.only_lf {
+            let end = find_lf(&bytes[start..]).map_or(bytes.len(), |i| start + i);
+            self.pos = end + 1;
+            return Some(Line {
+                start,
+                end,
+                para_sep: false,
+            });
         }
         let mut from = start;
         while let Some(i) = memchr3(b'\n', b'\r', 0xE2, &bytes[from..]).map(|i| from + i) {
@@ -68,6 +85,30 @@ impl Iterator for Lines<'_> {
     }
 }
 
+/// The first `\n` in `bytes`. Newswire lines are short, where a call to
+/// `memchr` costs more than the search, so the first 64 bytes are searched
+/// eight at a time inline.
+fn find_lf(bytes: &[u8]) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    let head = &bytes[..bytes.len().min(64)];
+    let mut chunks = head.chunks_exact(8);
+    let mut base = 0;
+    for chunk in &mut chunks {
+        let word = u64::from_le_bytes(chunk.try_into().unwrap_or_default()) ^ (b'\n' as u64 * ONES);
+        // Flags every zero byte, and maybe bytes above one (a borrow), so
+        // the lowest flag is exact.
+        let zeros = word.wrapping_sub(ONES) & !word & (0x80 * ONES);
+        if zeros != 0 {
+            return Some(base + zeros.trailing_zeros() as usize / 8);
+        }
+        base += 8;
+    }
+    if let Some(i) = chunks.remainder().iter().position(|&b| b == b'\n') {
+        return Some(base + i);
+    }
+    memchr(b'\n', &bytes[head.len()..]).map(|i| head.len() + i)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -91,6 +132,20 @@ mod tests {
             ("f€g", false),
         ];
         assert_eq!(got, want);
+    }
+
+    #[test]
+    fn finds_lf_at_every_offset() {
+        for len in 0..140 {
+            for at in 0..=len {
+                let mut bytes = vec![b'x'; len];
+                if at < len {
+                    bytes[at] = b'\n';
+                }
+                let want = bytes.iter().position(|&b| b == b'\n');
+                assert_eq!(find_lf(&bytes), want, "{len} {at}");
+            }
+        }
     }
 
     #[test]

@@ -153,11 +153,25 @@ pub fn document(text: &str) -> Option<(Span, &str)> {
 /// when nothing is left.
 fn trim_span(text: &str, start: usize, end: usize) -> Option<Span> {
     let piece = &text[start..end];
-    let rest = piece.trim_start();
-    let trimmed = rest.trim_end();
-    if trimmed.is_empty() {
+    // Prose seldom needs trimming: an ASCII non-space byte at either end
+    // settles that end without decoding chars.
+    let lead = match piece.as_bytes().first() {
+        Some(&b) if b.is_ascii() && !is_ascii_space(b) => 0,
+        _ => piece.len() - piece.trim_start().len(),
+    };
+    let rest = &piece[lead..];
+    let len = match rest.as_bytes().last() {
+        Some(&b) if b.is_ascii() && !is_ascii_space(b) => rest.len(),
+        _ => rest.trim_end().len(),
+    };
+    if len == 0 {
         return None;
     }
-    let start = start + piece.len() - rest.len();
-    Some(Span::new(start, start + trimmed.len()))
+    let start = start + lead;
+    Some(Span::new(start, start + len))
+}
+
+/// White space as `char::is_whitespace` sees it, for ASCII bytes.
+fn is_ascii_space(b: u8) -> bool {
+    matches!(b, b'\t'..=b'\r' | b' ')
 }

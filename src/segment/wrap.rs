@@ -5,6 +5,7 @@
 //! is "full": the next line's first word would not have fitted on it. Text
 //! with one paragraph or sentence per line has no such width.
 
+use super::is_ascii_space;
 use super::lines::Lines;
 
 /// Line lengths above this are not wrapped text; longer ones are counted
@@ -23,33 +24,125 @@ pub(crate) struct WrapStats {
     pub(crate) width: usize,
     /// Whether at least half of the continuing lines are full.
     pub(crate) wrapped: bool,
+    /// The whole text is ASCII, so its lines need no check of their own.
+    pub(crate) ascii: bool,
 }
 
-/// The length of a line in chars, ignoring trailing white space.
-pub(crate) fn line_width(line: &str) -> usize {
-    line.trim_end().chars().count()
+/// What the wrap heuristic needs of one line, measured in a single look so
+/// that no line has its chars counted twice.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Shape {
+    /// Only white space.
+    pub(crate) blank: bool,
+    /// Length in chars, ignoring trailing white space.
+    pub(crate) width: usize,
+    /// The byte offset of the first char that is not white space; above 0,
+    /// the line is indented, which opens a paragraph in newswire.
+    pub(crate) indent: usize,
+    /// The line is ASCII.
+    pub(crate) ascii: bool,
+    /// Length in chars of the first word, after leading white space.
+    pub(crate) first_word: usize,
 }
 
-/// Whether `line` starts with white space: a paragraph opening in newswire.
-pub(crate) fn is_indented(line: &str) -> bool {
-    line.chars().next().is_some_and(char::is_whitespace)
+/// Measures `line` (without its terminator); `ascii` says it is known to be
+/// ASCII.
+#[inline]
+pub(crate) fn shape(line: &str, ascii: bool) -> Shape {
+    // NOTE: most lines are ASCII, where chars are bytes; `is_ascii` is a
+    // fast word-wise check, and counting chars is the expensive part.
+    if ascii || line.is_ascii() {
+        let bytes = line.as_bytes();
+        let Some(first) = find_ascii(bytes, false) else {
+            return Shape::BLANK;
+        };
+        let last = bytes
+            .iter()
+            .rposition(|&b| !is_ascii_space(b))
+            .unwrap_or(first);
+        let word = find_ascii(&bytes[first..=last], true).unwrap_or(last + 1 - first);
+        return Shape {
+            blank: false,
+            width: last + 1,
+            indent: first,
+            ascii: true,
+            first_word: word,
+        };
+    }
+    let rest = line.trim_start();
+    if rest.is_empty() {
+        return Shape::BLANK;
+    }
+    let word = rest.split(char::is_whitespace).next().unwrap_or("");
+    Shape {
+        blank: false,
+        width: line.trim_end().chars().count(),
+        indent: line.len() - rest.len(),
+        ascii: false,
+        first_word: word.chars().count(),
+    }
 }
 
-/// Whether `line` is full at `width`: the first word of `next` would not
-/// have fitted in four fifths of it. The slack is for hand-wrapped email,
-/// whose lines end anywhere in the last fifth.
-pub(crate) fn is_full(line: &str, next: &str, width: usize) -> bool {
-    let word = next
-        .trim_start()
-        .split(char::is_whitespace)
-        .next()
-        .unwrap_or("");
-    (line_width(line) + 1 + word.chars().count()) * 5 > width * 4
+/// The first byte of ASCII `bytes` that is white space (`space`) or not.
+///
+/// NOTE: words and indents are a few bytes long, where a byte loop stalls on
+/// the branch that ends it; eight bytes at a time mostly take one step.
+fn find_ascii(bytes: &[u8], space: bool) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const LOW: u64 = 0x7F * ONES;
+    let flip = if space { 0 } else { !LOW };
+    let mut chunks = bytes.chunks_exact(8);
+    let mut base = 0;
+    for chunk in &mut chunks {
+        let word = u64::from_le_bytes(chunk.try_into().unwrap_or_default());
+        // Bytes below 0x80 add without carries: the high bit of each sum says
+        // whether the byte reached 9 (tab), 14 (past CR), or equals 32.
+        let tab_to_cr =
+            word.wrapping_add((0x80 - 9) * ONES) & !word.wrapping_add((0x80 - 14) * ONES);
+        let blank = word ^ (0x20 * ONES);
+        let is_space = !(((blank & LOW) + LOW) | blank);
+        let hits = ((tab_to_cr | is_space) & !LOW) ^ flip;
+        if hits != 0 {
+            return Some(base + hits.trailing_zeros() as usize / 8);
+        }
+        base += 8;
+    }
+    let rest = chunks
+        .remainder()
+        .iter()
+        .position(|&b| is_ascii_space(b) == space);
+    rest.map(|i| base + i)
+}
+
+impl Shape {
+    pub(crate) fn indented(&self) -> bool {
+        self.indent > 0
+    }
+
+    const BLANK: Shape = Shape {
+        blank: true,
+        width: 0,
+        indent: 0,
+        ascii: false,
+        first_word: 0,
+    };
+}
+
+/// Whether a line `width` chars wide is full at `wrap`: a next line's first
+/// word of `next_word` chars would not have fitted in four fifths of it. The
+/// slack is for hand-wrapped email, whose lines end anywhere in the last fifth.
+pub(crate) fn is_full(width: usize, next_word: usize, wrap: usize) -> bool {
+    (width + 1 + next_word) * 5 > wrap * 4
 }
 
 /// An email header ("Subject: ..."): short by nature, so no evidence of width.
-fn is_header(line: &str) -> bool {
+fn is_header(line: &str, shape: &Shape) -> bool {
     let bytes = line.as_bytes();
+    // A header's first word is its key and colon, so a first word of ASCII
+    // not ending in ':' settles it.
+    if shape.ascii && bytes.get(shape.indent + shape.first_word - 1) != Some(&b':') {
+        return false;
+    }
     let key = bytes
         .iter()
         .take_while(|b| b.is_ascii_alphanumeric() || **b == b'-')
@@ -59,21 +152,50 @@ fn is_header(line: &str) -> bool {
 
 /// A line of only quote marks (">"), as in quoted email.
 fn is_bare_quote(line: &str) -> bool {
-    line.trim_matches(|c: char| c == '>' || c.is_whitespace())
-        .is_empty()
+    // A line opening with a letter or digit, as prose does, settles it.
+    if line
+        .as_bytes()
+        .first()
+        .is_some_and(u8::is_ascii_alphanumeric)
+    {
+        return false;
+    }
+    !line.chars().any(|c| c != '>' && !c.is_whitespace())
 }
 
-/// Measures `text` in two passes over its lines, without allocating.
+/// Measures `text` in one pass over its lines, without allocating.
 pub(crate) fn analyze(text: &str) -> WrapStats {
     let mut histogram = [0u32; MAX_WIDTH + 2];
-    let mut nonblank = 0usize;
+    // Pairs of continuing lines by `width(prev) + 1 + first_word(cur)`, so
+    // fullness can be counted once the width is known, without a second
+    // pass. Past `MAX_WIDTH` a pair is full at any width we accept.
+    let mut reach = [0u32; MAX_WIDTH + 2];
+    let (mut nonblank, mut continuing, mut finished) = (0usize, 0usize, 0usize);
+    // The previous line and its shape, when it can be continued.
+    let mut prev: Option<(&str, Shape)> = None;
+    let ascii = text.is_ascii();
     for line in Lines::new(text) {
-        let line = &text[line.start..line.end];
-        if line.trim().is_empty() {
+        let cur = &text[line.start..line.end];
+        let shape = shape(cur, ascii);
+        if shape.blank {
+            prev = None;
             continue;
         }
         nonblank += 1;
-        histogram[line_width(line).min(MAX_WIDTH + 1)] += 1;
+        histogram[shape.width.min(MAX_WIDTH + 1)] += 1;
+        if let Some((prev, prev_shape)) = prev {
+            // An indented line opens a paragraph, so it says nothing of width.
+            if !shape.indented()
+                && !is_bare_quote(cur)
+                && !is_header(prev, &prev_shape)
+                && !is_bare_quote(prev)
+            {
+                continuing += 1;
+                reach[(prev_shape.width + 1 + shape.first_word).min(MAX_WIDTH + 1)] += 1;
+                finished += usize::from(ends_sentence(prev));
+            }
+        }
+        prev = (!line.para_sep).then_some((cur, shape));
     }
     let rank = (nonblank * 9).div_ceil(10);
     let mut seen = 0usize;
@@ -88,35 +210,33 @@ pub(crate) fn analyze(text: &str) -> WrapStats {
         return WrapStats {
             width,
             wrapped: false,
+            ascii,
         };
     }
-    let (mut continuing, mut full, mut finished) = (0usize, 0usize, 0usize);
-    let mut prev: Option<&str> = None;
-    for line in Lines::new(text) {
-        let cur = &text[line.start..line.end];
-        let blank = cur.trim().is_empty();
-        if let Some(prev) = prev {
-            // An indented line opens a paragraph, so it says nothing of width.
-            let evidence = !is_header(prev) && !is_bare_quote(prev) && !is_bare_quote(cur);
-            if !blank && !is_indented(cur) && evidence {
-                continuing += 1;
-                full += usize::from(is_full(prev, cur, width));
-                finished += usize::from(ends_sentence(prev));
-            }
-        }
-        prev = (!blank && !line.para_sep).then_some(cur);
-    }
+    let full: usize = (0..reach.len())
+        .filter(|&r| r * 5 > width * 4)
+        .map(|r| reach[r] as usize)
+        .sum();
     WrapStats {
         width,
         // Lines of similar length also look full; wrapped prose ends most
         // lines mid-sentence, one-paragraph-per-line text ends almost none.
         wrapped: continuing >= 2 && full * 2 >= continuing && finished * 2 < continuing,
+        ascii,
     }
 }
 
 /// Whether `line` ends a sentence: terminal punctuation, possibly followed
 /// by closing quotes or brackets.
 fn ends_sentence(line: &str) -> bool {
+    // Most lines end in a letter or digit, which settles it.
+    if line
+        .as_bytes()
+        .last()
+        .is_some_and(u8::is_ascii_alphanumeric)
+    {
+        return false;
+    }
     let trimmed = line
         .trim_end()
         .trim_end_matches(['"', '\'', ')', ']', '\u{201d}', '\u{2019}', '\u{bb}']);
@@ -169,11 +289,39 @@ mod tests {
     }
 
     #[test]
+    fn ascii_search_agrees_with_a_byte_loop() {
+        let alphabet = b"ab \t\n\x0b\x0c\r\x08\x0e\x1f!\x7f";
+        let mut state = 1u32;
+        for _ in 0..20_000 {
+            let len = (state % 40) as usize;
+            let bytes: Vec<u8> = (0..len)
+                .map(|_| {
+                    state = state.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+                    alphabet[(state >> 16) as usize % alphabet.len()]
+                })
+                .collect();
+            for space in [false, true] {
+                let want = bytes.iter().position(|&b| is_ascii_space(b) == space);
+                assert_eq!(find_ascii(&bytes, space), want, "{bytes:?} {space}");
+            }
+        }
+    }
+
+    #[test]
     fn fullness() {
-        assert!(is_full("abcd efgh", "ijk", 15));
-        assert!(!is_full("abcd", "ijk", 15));
-        assert!(is_header("Subject: Re: stamps"));
-        assert!(!is_header("It said: no"));
+        let full = |line: &str, next: &str, wrap| {
+            is_full(
+                shape(line, false).width,
+                shape(next, false).first_word,
+                wrap,
+            )
+        };
+        assert!(full("abcd efgh", "ijk", 15));
+        assert!(!full("abcd", "ijk", 15));
+        let header = |line: &str| is_header(line, &shape(line, false));
+        assert!(header("Subject: Re: stamps"));
+        assert!(!header("It said: no"));
+        assert!(!header("Re:Subject: x"));
         assert!(is_bare_quote(">  >"));
     }
 }
