@@ -84,6 +84,7 @@ pub(crate) fn put_bytes(buf: Vec<u8>, out: &mut String) {
 
 const SPACES: u64 = u64::from_ne_bytes([SPACE; 8]);
 const LOW7: u64 = u64::from_ne_bytes([0x7f; 8]);
+const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
 
 /// The high bit of each byte of `word` that is zero (exact: no false
 /// positives from borrows).
@@ -133,6 +134,12 @@ pub(crate) fn collapse(buf: &mut [u8]) -> usize {
 /// `word` without the bytes whose high bit is set in `drop`, packed towards
 /// the low end, and the number of bytes kept.
 fn squeeze(word: u64, drop: u64) -> (u64, usize) {
+    // Dropping a run that reaches the top byte (the padding at the end of a
+    // segment, a space before a padded tail) is a truncation: no shifting.
+    let first = drop.trailing_zeros() / 8;
+    if drop == HIGHS.checked_shl(8 * first).unwrap_or(0) {
+        return (word, first as usize);
+    }
     let mut packed = 0;
     let mut kept = 0;
     let mut rest = word;
