@@ -84,7 +84,6 @@ pub(crate) fn put_bytes(buf: Vec<u8>, out: &mut String) {
 
 const SPACES: u64 = u64::from_ne_bytes([SPACE; 8]);
 const LOW7: u64 = u64::from_ne_bytes([0x7f; 8]);
-const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
 
 /// The high bit of each byte of `word` that is zero (exact: no false
 /// positives from borrows).
@@ -115,7 +114,12 @@ pub(crate) fn collapse(buf: &mut [u8]) -> usize {
         } else {
             let before = (word << 8) | u64::from(prev);
             let doubled = zero_bytes(word ^ SPACES) & zero_bytes(before ^ SPACES);
-            let (packed, kept) = squeeze(word, doubled);
+            // Most words have no doubled space.
+            let (packed, kept) = if doubled == 0 {
+                (word, 8)
+            } else {
+                squeeze(word, doubled)
+            };
             buf[write..write + 8].copy_from_slice(&packed.to_le_bytes());
             write += kept;
             prev = bytes[7];
@@ -133,29 +137,23 @@ pub(crate) fn collapse(buf: &mut [u8]) -> usize {
 
 /// `word` without the bytes whose high bit is set in `drop`, packed towards
 /// the low end, and the number of bytes kept.
+///
+/// Branch-free, as a doubled space lands anywhere: each kept byte moves down
+/// by the number of dropped bytes below it, in steps of 1, 2 and 4 bytes
+/// (in that order no byte lands on one that has yet to move).
 fn squeeze(word: u64, drop: u64) -> (u64, usize) {
-    // Dropping a run that reaches the top byte (the padding at the end of a
-    // segment, a space before a padded tail) is a truncation: no shifting.
-    let first = drop.trailing_zeros() / 8;
-    if drop == HIGHS.checked_shl(8 * first).unwrap_or(0) {
-        return (word, first as usize);
+    const ONES: u64 = u64::from_ne_bytes([1; 8]);
+    let keep = !((drop >> 7) * 0xff);
+    let mut packed = word & keep;
+    // In each kept byte: the number of dropped bytes below it.
+    let mut shift = ((drop >> 7).wrapping_mul(ONES) << 8) & keep;
+    for bit in 0..3 {
+        let moving = ((shift >> bit) & ONES) * 0xff;
+        let by = 8 << bit;
+        packed = (packed & !moving) | ((packed & moving) >> by);
+        shift = (shift & !moving) | ((shift & moving) >> by);
     }
-    let mut packed = 0;
-    let mut kept = 0;
-    let mut rest = word;
-    let mut drop = drop;
-    let mut left = 8;
-    while drop != 0 {
-        let i = drop.trailing_zeros() / 8;
-        let below = u64::MAX.checked_shr(64 - 8 * i).unwrap_or(0);
-        packed |= (rest & below).checked_shl(8 * kept).unwrap_or(0);
-        kept += i;
-        rest = rest.checked_shr(8 * (i + 1)).unwrap_or(0);
-        drop = drop.checked_shr(8 * (i + 1)).unwrap_or(0);
-        left -= i + 1;
-    }
-    packed |= rest.checked_shl(8 * kept).unwrap_or(0);
-    (packed, (kept + left) as usize)
+    (packed, 8 - drop.count_ones() as usize)
 }
 
 /// One byte of `collapse`, branch-free: a store that is not kept is
@@ -191,6 +189,23 @@ mod tests {
             .filter(|w| !w.is_empty())
             .collect::<Vec<_>>()
             .join(" ")
+    }
+
+    #[test]
+    fn squeeze_keeps_the_other_bytes_in_order() {
+        let word = u64::from_le_bytes(*b"abcdefgh");
+        for pattern in 0..=255u8 {
+            let drop = (0..8)
+                .filter(|i| pattern >> i & 1 == 1)
+                .map(|i| 0x80u64 << (8 * i))
+                .sum();
+            let want: Vec<u8> = (0..8)
+                .filter(|i| pattern >> i & 1 == 0)
+                .map(|i| b"abcdefgh"[i])
+                .collect();
+            let (packed, kept) = squeeze(word, drop);
+            assert_eq!(&packed.to_le_bytes()[..kept], want, "{pattern:08b}");
+        }
     }
 
     #[test]
