@@ -21,9 +21,14 @@ pub(crate) struct Options {
 /// Branch-free so that the ASCII pass vectorizes.
 #[inline(always)]
 fn map_ascii<const FOLD_DIGITS: bool>(b: u8) -> u8 {
-    let is_letter = (b | 0x20).wrapping_sub(b'a') < 26;
-    let is_digit = b.wrapping_sub(b'0') < 10;
-    let is_drop = b < b'\t' || (b > b'\r' && b < b' ') || b > b'~';
+    // Signed, as SSE2 compares only signed bytes (unsigned costs extra
+    // steps). Bytes from 0x80 up are negative: below every bound, so
+    // dropped, as before.
+    let s = b as i8;
+    let lower = s | 0x20;
+    let is_letter = lower >= b'a' as i8 && lower <= b'z' as i8;
+    let is_digit = s >= b'0' as i8 && s <= b'9' as i8;
+    let is_drop = s < b'\t' as i8 || (s > b'\r' as i8 && s < b' ' as i8) || s > b'~' as i8;
     let digit = if FOLD_DIGITS { b'0' } else { b };
     if is_letter {
         b | 0x20
@@ -281,6 +286,25 @@ mod tests {
             let opts = Options { fold_digits: false, strip_accents: false };
             normalize(opts, &text, &mut out);
             prop_assert_eq!(out, naive(&text), "given: {:?}", text);
+        }
+    }
+
+    #[test]
+    fn ascii_map_by_byte() {
+        for b in 0..=255u8 {
+            let want = if b.is_ascii_alphabetic() {
+                b.to_ascii_lowercase()
+            } else if b.is_ascii_digit() {
+                b
+            } else if b.is_ascii_whitespace() || b == 0x0b || b.is_ascii_punctuation() || b == b' '
+            {
+                SPACE
+            } else {
+                DROP
+            };
+            assert_eq!(map_ascii::<false>(b), want, "{b:#x}");
+            let folded = if b.is_ascii_digit() { b'0' } else { want };
+            assert_eq!(map_ascii::<true>(b), folded, "{b:#x}");
         }
     }
 
