@@ -34,7 +34,10 @@ pub(crate) fn rewrite(map: impl Fn(u8) -> u8, segment: &str, out: &mut String) {
         for b in &mut mapped {
             *b = map(*b);
         }
-        buf.extend_from_slice(&mapped);
+        // Only up to the next whole word: a word of nothing but padding
+        // would cost the collapse a step and a squeeze.
+        let len = if rest.len() > 8 { BLOCK } else { 8 };
+        buf.extend_from_slice(&mapped[..len]);
     }
     collapse_vec(&mut buf);
     put_bytes(buf, out);
