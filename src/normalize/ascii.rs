@@ -6,13 +6,25 @@ pub(crate) const DROP: u8 = 0;
 pub(crate) const SPACE: u8 = b' ';
 
 /// Rewrites the ASCII `segment` into `out` (cleared first): each byte `b`
-/// becomes `map(b)`, except that `DROP` results are removed and runs of
-/// `SPACE` results become one space, with none at either end.
+/// becomes `map(b)`, or `map_special(i)` for the `special` byte at index
+/// `i` (a rule that looks at its neighbours), except that `DROP` results are
+/// removed and runs of `SPACE` results become one space, with none at either
+/// end.
 ///
 /// `map` must return ASCII and map `b' '` to `SPACE`, and should be
-/// branch-free so that the map pass vectorizes.
-pub(crate) fn rewrite(map: impl Fn(u8) -> u8, segment: &str, out: &mut String) {
+/// branch-free so that the map pass vectorizes; `special` is not a space.
+pub(crate) fn rewrite(
+    map: impl Fn(u8) -> u8,
+    special: u8,
+    map_special: impl Fn(usize) -> u8,
+    segment: &str,
+    out: &mut String,
+) {
+    debug_assert_ne!(special, b' ', "the padding must not look special");
     let mut buf = take_bytes(out);
+    // Whether each lane of a block has seen `special`: lane-wise, so the
+    // test rides along in the vectorized map; one look at the end.
+    let mut seen = [false; BLOCK];
     // Two simple passes beat one with a branch per byte: the map has no
     // loop-carried state, and the collapse moves 8 bytes at a time. Whole
     // 16-byte blocks, the last one padded with spaces (trimmed later), leave
@@ -22,8 +34,9 @@ pub(crate) fn rewrite(map: impl Fn(u8) -> u8, segment: &str, out: &mut String) {
     let mut blocks = bytes.chunks_exact(BLOCK);
     for block in &mut blocks {
         let mut mapped = [SPACE; BLOCK];
-        for (dst, &src) in mapped.iter_mut().zip(block) {
+        for ((dst, &src), seen) in mapped.iter_mut().zip(block).zip(&mut seen) {
             *dst = map(src);
+            *seen |= src == special;
         }
         buf.extend_from_slice(&mapped);
     }
@@ -31,13 +44,20 @@ pub(crate) fn rewrite(map: impl Fn(u8) -> u8, segment: &str, out: &mut String) {
     if !rest.is_empty() {
         let mut mapped = [b' '; BLOCK];
         mapped[..rest.len()].copy_from_slice(rest);
-        for b in &mut mapped {
+        for (b, seen) in mapped.iter_mut().zip(&mut seen) {
+            *seen |= *b == special;
             *b = map(*b);
         }
         // Only up to the next whole word: a word of nothing but padding
         // would cost the collapse a step and a squeeze.
         let len = if rest.len() > 8 { BLOCK } else { 8 };
         buf.extend_from_slice(&mapped[..len]);
+    }
+    if seen.contains(&true) {
+        // Before the collapse, `buf` is byte for byte `segment` mapped.
+        for i in memchr::memchr_iter(special, bytes) {
+            buf[i] = map_special(i);
+        }
     }
     collapse_vec(&mut buf);
     put_bytes(buf, out);

@@ -4,6 +4,7 @@
 use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
 
 use super::ascii::{self, DROP, SPACE};
+use super::initialisms;
 use super::props::{is_nonspacing_mark, push_casefold};
 use super::scratch::with_scratch;
 use super::tables;
@@ -41,16 +42,47 @@ fn map_ascii<const FOLD_DIGITS: bool>(b: u8) -> u8 {
     }
 }
 
+/// Normalizes `segment` into `out` (cleared first), after removing the
+/// periods inside initialisms (`initialisms::join`).
+pub(crate) fn normalize_joined(opts: Options, segment: &str, out: &mut String) {
+    if segment.is_ascii() {
+        // The initialism rule rides along in the byte map (an inner period is
+        // dropped), sparing short segments a pre-pass of their own.
+        let bytes = segment.as_bytes();
+        let period = |i| {
+            if initialisms::is_inner_dot_ascii(bytes, i) {
+                DROP
+            } else {
+                SPACE
+            }
+        };
+        rewrite_ascii(opts, period, segment, out);
+    } else {
+        normalize_unicode(opts, &initialisms::join(segment), out);
+    }
+}
+
 /// Normalizes `segment` into `out` (cleared first).
+#[cfg(test)]
 pub(crate) fn normalize(opts: Options, segment: &str, out: &mut String) {
     if segment.is_ascii() {
-        if opts.fold_digits {
-            ascii::rewrite(map_ascii::<true>, segment, out);
-        } else {
-            ascii::rewrite(map_ascii::<false>, segment, out);
-        }
-        return;
+        rewrite_ascii(opts, |_| SPACE, segment, out);
+    } else {
+        normalize_unicode(opts, segment, out);
     }
+}
+
+/// The ASCII path: one byte map, with `period(i)` for the `.` at `i`.
+fn rewrite_ascii(opts: Options, period: impl Fn(usize) -> u8, segment: &str, out: &mut String) {
+    if opts.fold_digits {
+        ascii::rewrite(map_ascii::<true>, b'.', period, segment, out);
+    } else {
+        ascii::rewrite(map_ascii::<false>, b'.', period, segment, out);
+    }
+}
+
+/// The non-ASCII path.
+fn normalize_unicode(opts: Options, segment: &str, out: &mut String) {
     out.clear();
     let mut sink = Sink {
         out,
