@@ -6,13 +6,25 @@ pub(crate) const DROP: u8 = 0;
 pub(crate) const SPACE: u8 = b' ';
 
 /// Rewrites the ASCII `segment` into `out` (cleared first): each byte `b`
-/// becomes `map(b)`, except that `DROP` results are removed and runs of
-/// `SPACE` results become one space, with none at either end.
+/// becomes `map(b)`, or `map_special(i)` for the `special` byte at index
+/// `i` (a rule that looks at its neighbours), except that `DROP` results are
+/// removed and runs of `SPACE` results become one space, with none at either
+/// end.
 ///
 /// `map` must return ASCII and map `b' '` to `SPACE`, and should be
-/// branch-free so that the map pass vectorizes.
-pub(crate) fn rewrite(map: impl Fn(u8) -> u8, segment: &str, out: &mut String) {
+/// branch-free so that the map pass vectorizes; `special` is not a space.
+pub(crate) fn rewrite(
+    map: impl Fn(u8) -> u8,
+    special: u8,
+    map_special: impl Fn(usize) -> u8,
+    segment: &str,
+    out: &mut String,
+) {
+    debug_assert_ne!(special, b' ', "the padding must not look special");
     let mut buf = take_bytes(out);
+    // Whether each lane of a block has seen `special`: lane-wise, so the
+    // test rides along in the vectorized map; one look at the end.
+    let mut seen = [false; BLOCK];
     // Two simple passes beat one with a branch per byte: the map has no
     // loop-carried state, and the collapse moves 8 bytes at a time. Whole
     // 16-byte blocks, the last one padded with spaces (trimmed later), leave
@@ -22,8 +34,9 @@ pub(crate) fn rewrite(map: impl Fn(u8) -> u8, segment: &str, out: &mut String) {
     let mut blocks = bytes.chunks_exact(BLOCK);
     for block in &mut blocks {
         let mut mapped = [SPACE; BLOCK];
-        for (dst, &src) in mapped.iter_mut().zip(block) {
+        for ((dst, &src), seen) in mapped.iter_mut().zip(block).zip(&mut seen) {
             *dst = map(src);
+            *seen |= src == special;
         }
         buf.extend_from_slice(&mapped);
     }
@@ -31,10 +44,20 @@ pub(crate) fn rewrite(map: impl Fn(u8) -> u8, segment: &str, out: &mut String) {
     if !rest.is_empty() {
         let mut mapped = [b' '; BLOCK];
         mapped[..rest.len()].copy_from_slice(rest);
-        for b in &mut mapped {
+        for (b, seen) in mapped.iter_mut().zip(&mut seen) {
+            *seen |= *b == special;
             *b = map(*b);
         }
-        buf.extend_from_slice(&mapped);
+        // Only up to the next whole word: a word of nothing but padding
+        // would cost the collapse a step and a squeeze.
+        let len = if rest.len() > 8 { BLOCK } else { 8 };
+        buf.extend_from_slice(&mapped[..len]);
+    }
+    if seen.contains(&true) {
+        // Before the collapse, `buf` is byte for byte `segment` mapped.
+        for i in memchr::memchr_iter(special, bytes) {
+            buf[i] = map_special(i);
+        }
     }
     collapse_vec(&mut buf);
     put_bytes(buf, out);
@@ -114,7 +137,12 @@ pub(crate) fn collapse(buf: &mut [u8]) -> usize {
         } else {
             let before = (word << 8) | u64::from(prev);
             let doubled = zero_bytes(word ^ SPACES) & zero_bytes(before ^ SPACES);
-            let (packed, kept) = squeeze(word, doubled);
+            // Most words have no doubled space.
+            let (packed, kept) = if doubled == 0 {
+                (word, 8)
+            } else {
+                squeeze(word, doubled)
+            };
             buf[write..write + 8].copy_from_slice(&packed.to_le_bytes());
             write += kept;
             prev = bytes[7];
@@ -132,23 +160,23 @@ pub(crate) fn collapse(buf: &mut [u8]) -> usize {
 
 /// `word` without the bytes whose high bit is set in `drop`, packed towards
 /// the low end, and the number of bytes kept.
+///
+/// Branch-free, as a doubled space lands anywhere: each kept byte moves down
+/// by the number of dropped bytes below it, in steps of 1, 2 and 4 bytes
+/// (in that order no byte lands on one that has yet to move).
 fn squeeze(word: u64, drop: u64) -> (u64, usize) {
-    let mut packed = 0;
-    let mut kept = 0;
-    let mut rest = word;
-    let mut drop = drop;
-    let mut left = 8;
-    while drop != 0 {
-        let i = drop.trailing_zeros() / 8;
-        let below = u64::MAX.checked_shr(64 - 8 * i).unwrap_or(0);
-        packed |= (rest & below).checked_shl(8 * kept).unwrap_or(0);
-        kept += i;
-        rest = rest.checked_shr(8 * (i + 1)).unwrap_or(0);
-        drop = drop.checked_shr(8 * (i + 1)).unwrap_or(0);
-        left -= i + 1;
+    const ONES: u64 = u64::from_ne_bytes([1; 8]);
+    let keep = !((drop >> 7) * 0xff);
+    let mut packed = word & keep;
+    // In each kept byte: the number of dropped bytes below it.
+    let mut shift = ((drop >> 7).wrapping_mul(ONES) << 8) & keep;
+    for bit in 0..3 {
+        let moving = ((shift >> bit) & ONES) * 0xff;
+        let by = 8 << bit;
+        packed = (packed & !moving) | ((packed & moving) >> by);
+        shift = (shift & !moving) | ((shift & moving) >> by);
     }
-    packed |= rest.checked_shl(8 * kept).unwrap_or(0);
-    (packed, (kept + left) as usize)
+    (packed, 8 - drop.count_ones() as usize)
 }
 
 /// One byte of `collapse`, branch-free: a store that is not kept is
@@ -184,6 +212,23 @@ mod tests {
             .filter(|w| !w.is_empty())
             .collect::<Vec<_>>()
             .join(" ")
+    }
+
+    #[test]
+    fn squeeze_keeps_the_other_bytes_in_order() {
+        let word = u64::from_le_bytes(*b"abcdefgh");
+        for pattern in 0..=255u8 {
+            let drop = (0..8)
+                .filter(|i| pattern >> i & 1 == 1)
+                .map(|i| 0x80u64 << (8 * i))
+                .sum();
+            let want: Vec<u8> = (0..8)
+                .filter(|i| pattern >> i & 1 == 0)
+                .map(|i| b"abcdefgh"[i])
+                .collect();
+            let (packed, kept) = squeeze(word, drop);
+            assert_eq!(&packed.to_le_bytes()[..kept], want, "{pattern:08b}");
+        }
     }
 
     #[test]

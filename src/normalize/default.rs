@@ -4,6 +4,7 @@
 use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
 
 use super::ascii::{self, DROP, SPACE};
+use super::initialisms;
 use super::props::{is_nonspacing_mark, push_casefold};
 use super::scratch::with_scratch;
 use super::tables;
@@ -21,9 +22,14 @@ pub(crate) struct Options {
 /// Branch-free so that the ASCII pass vectorizes.
 #[inline(always)]
 fn map_ascii<const FOLD_DIGITS: bool>(b: u8) -> u8 {
-    let is_letter = (b | 0x20).wrapping_sub(b'a') < 26;
-    let is_digit = b.wrapping_sub(b'0') < 10;
-    let is_drop = b < b'\t' || (b > b'\r' && b < b' ') || b > b'~';
+    // Signed, as SSE2 compares only signed bytes (unsigned costs extra
+    // steps). Bytes from 0x80 up are negative: below every bound, so
+    // dropped, as before.
+    let s = b as i8;
+    let lower = s | 0x20;
+    let is_letter = lower >= b'a' as i8 && lower <= b'z' as i8;
+    let is_digit = s >= b'0' as i8 && s <= b'9' as i8;
+    let is_drop = s < b'\t' as i8 || (s > b'\r' as i8 && s < b' ' as i8) || s > b'~' as i8;
     let digit = if FOLD_DIGITS { b'0' } else { b };
     if is_letter {
         b | 0x20
@@ -36,16 +42,47 @@ fn map_ascii<const FOLD_DIGITS: bool>(b: u8) -> u8 {
     }
 }
 
+/// Normalizes `segment` into `out` (cleared first), after removing the
+/// periods inside initialisms (`initialisms::join`).
+pub(crate) fn normalize_joined(opts: Options, segment: &str, out: &mut String) {
+    if segment.is_ascii() {
+        // The initialism rule rides along in the byte map (an inner period is
+        // dropped), sparing short segments a pre-pass of their own.
+        let bytes = segment.as_bytes();
+        let period = |i| {
+            if initialisms::is_inner_dot_ascii(bytes, i) {
+                DROP
+            } else {
+                SPACE
+            }
+        };
+        rewrite_ascii(opts, period, segment, out);
+    } else {
+        normalize_unicode(opts, &initialisms::join(segment), out);
+    }
+}
+
 /// Normalizes `segment` into `out` (cleared first).
+#[cfg(test)]
 pub(crate) fn normalize(opts: Options, segment: &str, out: &mut String) {
     if segment.is_ascii() {
-        if opts.fold_digits {
-            ascii::rewrite(map_ascii::<true>, segment, out);
-        } else {
-            ascii::rewrite(map_ascii::<false>, segment, out);
-        }
-        return;
+        rewrite_ascii(opts, |_| SPACE, segment, out);
+    } else {
+        normalize_unicode(opts, segment, out);
     }
+}
+
+/// The ASCII path: one byte map, with `period(i)` for the `.` at `i`.
+fn rewrite_ascii(opts: Options, period: impl Fn(usize) -> u8, segment: &str, out: &mut String) {
+    if opts.fold_digits {
+        ascii::rewrite(map_ascii::<true>, b'.', period, segment, out);
+    } else {
+        ascii::rewrite(map_ascii::<false>, b'.', period, segment, out);
+    }
+}
+
+/// The non-ASCII path.
+fn normalize_unicode(opts: Options, segment: &str, out: &mut String) {
     out.clear();
     let mut sink = Sink {
         out,
@@ -281,6 +318,25 @@ mod tests {
             let opts = Options { fold_digits: false, strip_accents: false };
             normalize(opts, &text, &mut out);
             prop_assert_eq!(out, naive(&text), "given: {:?}", text);
+        }
+    }
+
+    #[test]
+    fn ascii_map_by_byte() {
+        for b in 0..=255u8 {
+            let want = if b.is_ascii_alphabetic() {
+                b.to_ascii_lowercase()
+            } else if b.is_ascii_digit() {
+                b
+            } else if b.is_ascii_whitespace() || b == 0x0b || b.is_ascii_punctuation() || b == b' '
+            {
+                SPACE
+            } else {
+                DROP
+            };
+            assert_eq!(map_ascii::<false>(b), want, "{b:#x}");
+            let folded = if b.is_ascii_digit() { b'0' } else { want };
+            assert_eq!(map_ascii::<true>(b), folded, "{b:#x}");
         }
     }
 

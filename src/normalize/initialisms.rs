@@ -43,9 +43,34 @@ fn is_inner_dot(segment: &str, dot: usize) -> bool {
             .is_some_and(char::is_alphabetic)
 }
 
+/// [`is_inner_dot`] for a pure-ASCII segment, on bytes: the `.` at `dot`
+/// has a letter after it, a letter before it, and no letter or digit before
+/// that.
+pub(crate) fn is_inner_dot_ascii(bytes: &[u8], dot: usize) -> bool {
+    let letter = |i: usize| bytes.get(i).is_some_and(u8::is_ascii_alphabetic);
+    dot >= 1
+        && letter(dot + 1)
+        && letter(dot - 1)
+        && (dot < 2 || !bytes[dot - 2].is_ascii_alphanumeric())
+}
+
 #[cfg(test)]
 mod tests {
-    use super::join;
+    use super::{is_inner_dot, is_inner_dot_ascii, join};
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn ascii_test_agrees(text in "[aZ0 .,-]{0,12}") {
+            for dot in memchr::memchr_iter(b'.', text.as_bytes()) {
+                prop_assert_eq!(
+                    is_inner_dot_ascii(text.as_bytes(), dot),
+                    is_inner_dot(&text, dot),
+                    "given {:?} at {}", text, dot
+                );
+            }
+        }
+    }
 
     #[test]
     fn joins_initialisms_only() {

@@ -260,7 +260,7 @@ impl Normalizer {
                     fold_digits: self.fold_digits,
                     strip_accents: self.strip_accents,
                 };
-                default::normalize(opts, &initialisms::join(segment), out);
+                default::normalize_joined(opts, segment, out);
             }
             Preset::CcNet => ccnet::normalize(segment, out),
             Preset::Datatrove => datatrove::normalize(segment, out),
