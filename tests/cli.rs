@@ -307,7 +307,7 @@ fn exit_codes_say_usage_or_io() {
             "threshold",
         ),
         (
-            vec!["dedup", "--method", "minhash", "--index-out", "x"],
+            vec!["dedup", "--method", "minhash", "--bloom-bytes", "1M"],
             "--method exact only",
         ),
         (vec!["dedup", "--threshold", "0.8"], "--threshold"),
@@ -721,4 +721,34 @@ fn html_page_shows_each_duplicate_and_what_it_repeats() {
     );
     assert_eq!(refused.code, 1);
     assert!(refused.stderr.contains("--html"), "{}", refused.stderr);
+}
+
+#[test]
+fn a_saved_minhash_index_finds_near_duplicates_later() {
+    let dir = scratch("minhash-index");
+    let index = dir.join("shard.idx");
+    let original = "the committee approved the new budget for the city library after a long debate about opening hours staff pay and the heating of the old building in winter";
+    let edited = "the committee approved the new budget for the city library after a long debate about opening hours staff pay and the heating of the old building in spring";
+    let first = format!("{}\n", serde_json::json!({"id": "orig", "text": original}));
+    let settings = ["--level", "document", "--method", "minhash"];
+    let mut args = vec!["dedup"];
+    args.extend(settings);
+    args.extend(["--index-out", path(&index)]);
+    assert_eq!(textdedup(&args, Some(first.as_bytes())).code, 0);
+    let second = format!("{}\n", serde_json::json!({"id": "copy", "text": edited}));
+    let mut args = vec!["dedup"];
+    args.extend(settings);
+    args.extend(["--index-in", path(&index), "--check-only"]);
+    let run = textdedup(&args, Some(second.as_bytes()));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let out = lines(&run.stdout);
+    assert_eq!(out[0]["duplicates"][0]["method"], "minhash");
+    assert_eq!(out[0]["duplicates"][0]["of"]["id"], "orig");
+    // The index remembers its method: loading it for exact matching is refused.
+    let refused = textdedup(
+        &["dedup", "--level", "document", "--index-in", path(&index)],
+        Some(second.as_bytes()),
+    );
+    assert_eq!(refused.code, 1);
+    assert!(refused.stderr.contains("--method"), "{}", refused.stderr);
 }

@@ -63,7 +63,7 @@ fn a_loaded_index_answers_as_the_saved_one() {
 fn the_header_is_as_documented() {
     let bytes = saved(&Dedup::new().index());
     assert_eq!(&bytes[..8], b"TXDDIDX\0");
-    assert_eq!(&bytes[8..12], &1u32.to_le_bytes());
+    assert_eq!(&bytes[8..12], &2u32.to_le_bytes());
     let payload_len = u64::from_le_bytes(bytes[12..20].try_into().unwrap()) as usize;
     assert_eq!(bytes.len(), 20 + payload_len + 8);
     let payload = &bytes[20..20 + payload_len];
@@ -98,9 +98,9 @@ fn with_payload(bytes: &[u8], edit: impl FnOnce(&mut Vec<u8>)) -> Vec<u8> {
 fn another_version_is_refused_with_what_to_do() {
     let dedup = Dedup::new();
     let mut bytes = saved(&build(&dedup, &docs(5, 0)).0);
-    bytes[8..12].copy_from_slice(&2u32.to_le_bytes());
+    bytes[8..12].copy_from_slice(&3u32.to_le_bytes());
     let message = refusal(&bytes, &dedup);
-    assert!(message.contains("version 2"), "{message}");
+    assert!(message.contains("version 3"), "{message}");
     assert!(
         message.contains("re-build the index with textdedup v"),
         "{message}"
@@ -295,4 +295,71 @@ fn huge_lengths_in_a_corrupted_file_do_not_allocate() {
     bad[docs_at + 8] = 1; // the first id becomes a string...
     bad[docs_at + 9..docs_at + 17].copy_from_slice(&(1u64 << 50).to_le_bytes()); // ...this long
     assert!(Index::load(&bad[..], &dedup).is_err());
+}
+
+/// Near-duplicate indexes keep their signatures, simhashes or n-grams
+/// through save and load, and through a merge.
+#[test]
+fn near_duplicate_indexes_survive_save_load_and_merge() {
+    use textdedup::Method;
+    let base = "the committee approved the new budget for the city library after a long debate about opening hours \
+                staff pay and the cost of heating the old building during the winter months which members said had \
+                risen sharply since last year on monday";
+    let texts = [
+        base.to_owned(),
+        "a different story entirely about football and the results of the weekend league games in the north".to_owned(),
+        base.replace("monday", "tuesday"),
+        base.replace("on monday", "said the chair"),
+    ];
+    for method in [Method::MinHash, Method::SimHash, Method::Containment] {
+        let dedup = Dedup::builder()
+            .levels([textdedup::Level::Document])
+            .method(method)
+            .threshold(if method == Method::SimHash {
+                0.875
+            } else {
+                0.7
+            })
+            .build()
+            .unwrap();
+        // One pass over all four documents is the reference.
+        let mut one = dedup.index();
+        let want: Vec<_> = texts
+            .iter()
+            .enumerate()
+            .map(|(i, t)| one.insert(i as u64, t))
+            .collect();
+        assert!(!want[2].is_empty(), "{method}: the edited copy is found");
+        // Saved after two documents, loaded, then the rest.
+        let mut first = dedup.index();
+        first.insert(0u64, &texts[0]);
+        first.insert(1u64, &texts[1]);
+        let mut bytes = Vec::new();
+        first.save(&mut bytes).unwrap();
+        let mut loaded = Index::load(&bytes[..], &dedup).unwrap();
+        assert_eq!(
+            loaded.insert(2u64, &texts[2]),
+            want[2],
+            "{method}: after load"
+        );
+        assert_eq!(
+            loaded.insert(3u64, &texts[3]),
+            want[3],
+            "{method}: after load"
+        );
+        // Shards: A = {0, 1}, B = {} then merged, then the rest.
+        let mut a = dedup.index();
+        a.insert(0u64, &texts[0]);
+        let mut b = dedup.index();
+        b.insert(1u64, &texts[1]);
+        a.merge(b).unwrap();
+        assert_eq!(a.check(2u64, &texts[2]), want[2], "{method}: after merge");
+        // Another method's file is refused by name.
+        let other = Dedup::builder()
+            .levels([textdedup::Level::Document])
+            .build()
+            .unwrap();
+        let err = Index::load(&bytes[..], &other).unwrap_err().to_string();
+        assert!(err.contains("--method"), "{err}");
+    }
 }

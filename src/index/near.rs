@@ -46,6 +46,30 @@ impl NearIndex {
         }
     }
 
+    /// Every entry's id and key, in insertion order: what `insert` needs to
+    /// rebuild the index (for containment, the n-grams each entry saw first).
+    pub(crate) fn keys(&self) -> Vec<(u32, NearKey)> {
+        match self {
+            NearIndex::MinHash(lsh) => (0..lsh.len())
+                .map(|e| {
+                    let (&id, sig) = lsh.entry_at(e);
+                    (id, NearKey::Signature(sig))
+                })
+                .collect(),
+            NearIndex::SimHash(index) => (0..index.len())
+                .map(|e| {
+                    let (&id, hash) = index.entry_at(e);
+                    (id, NearKey::SimHash(hash))
+                })
+                .collect(),
+            NearIndex::Containment(index) => index
+                .first_seen_by_entry()
+                .into_iter()
+                .map(|(&id, shingles)| (id, NearKey::Shingles(shingles.into_boxed_slice())))
+                .collect(),
+        }
+    }
+
     pub(crate) fn insert(&mut self, id: u32, key: &NearKey) {
         match (self, key) {
             (NearIndex::MinHash(lsh), NearKey::Signature(sig)) => {

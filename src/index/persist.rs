@@ -8,31 +8,16 @@ use std::io::{self, Read, Write};
 
 use xxhash_rust::xxh3::Xxh3;
 
+use super::near::NearIndex;
 use super::{Index, Stored};
+use crate::dedup::NearKey;
 use crate::fxmap::{FingerprintMap, PackedFingerprint};
 use crate::{Dedup, DocId, Error, Fingerprint, Level, Method, ParagraphMode, Preset};
-
-/// Near-duplicate structures (signatures, simhashes, n-grams) are not part
-/// of the format yet: refuse rather than save an index that would forget
-/// them.
-fn exact_only(dedup: &Dedup, action: &str) -> Result<(), Error> {
-    if dedup.method() == Method::Exact {
-        return Ok(());
-    }
-    Err(Error::config(
-        "method",
-        format!(
-            "only exact-match indexes can be {action} so far ({} keeps structures \
-             that are not persisted): use the exact method for saved indexes",
-            dedup.method()
-        ),
-    ))
-}
 
 const MAGIC: [u8; 8] = *b"TXDDIDX\0";
 /// Bump when the layout, the normalization or the segmentation changes, so
 /// that old fingerprints are never mixed with new ones.
-const VERSION: u32 = 1;
+const VERSION: u32 = 2;
 const HASH_NAME: &str = "xxh3-128";
 /// The most items reserved ahead from a count read in the file: counts are
 /// not trusted until the checksum is checked.
@@ -49,6 +34,12 @@ struct Params {
     levels: u8,
     span_sentences: u32,
     min_chars: u64,
+    method: u8,
+    /// The threshold's bits, 0 for exact.
+    threshold: u64,
+    num_perm: u32,
+    /// 0 for the per-level defaults.
+    ngram: u32,
 }
 
 impl Params {
@@ -65,6 +56,12 @@ impl Params {
                 .fold(0, |bits, l| bits | 1 << l.ordinal()),
             span_sentences: u32::try_from(dedup.span_sentences()).unwrap_or(u32::MAX),
             min_chars: dedup.min_chars() as u64,
+            method: method_code(dedup.method()),
+            threshold: dedup.threshold().map_or(0, f64::to_bits),
+            num_perm: u32::try_from(dedup.num_perm()).unwrap_or(u32::MAX),
+            ngram: dedup
+                .explicit_ngram()
+                .map_or(0, |n| u32::try_from(n).unwrap_or(u32::MAX)),
         }
     }
 
@@ -112,6 +109,30 @@ impl Params {
                 wanted.span_sentences.to_string(),
             );
         }
+        if self.method != wanted.method {
+            return differs(
+                "--method",
+                method_name(self.method),
+                method_name(wanted.method),
+            );
+        }
+        if self.threshold != wanted.threshold {
+            return differs(
+                "--threshold",
+                f64::from_bits(self.threshold).to_string(),
+                f64::from_bits(wanted.threshold).to_string(),
+            );
+        }
+        if self.num_perm != wanted.num_perm {
+            return differs(
+                "--num-perm",
+                self.num_perm.to_string(),
+                wanted.num_perm.to_string(),
+            );
+        }
+        if self.ngram != wanted.ngram {
+            return differs("--ngram", self.ngram.to_string(), wanted.ngram.to_string());
+        }
         if self.min_chars != wanted.min_chars {
             return differs(
                 "--min-chars",
@@ -129,6 +150,25 @@ fn preset_code(preset: Preset) -> u8 {
         Preset::CcNet => 1,
         Preset::Datatrove => 2,
         Preset::C4 => 3,
+    }
+}
+
+fn method_code(method: Method) -> u8 {
+    match method {
+        Method::Exact => 0,
+        Method::MinHash => 1,
+        Method::SimHash => 2,
+        Method::Containment => 3,
+    }
+}
+
+fn method_name(code: u8) -> String {
+    match code {
+        0 => "exact".into(),
+        1 => "minhash".into(),
+        2 => "simhash".into(),
+        3 => "containment".into(),
+        n => format!("unknown method #{n}"),
     }
 }
 
@@ -192,7 +232,6 @@ impl Index {
     /// # Ok::<(), textdedup::Error>(())
     /// ```
     pub fn save<W: Write>(&self, writer: W) -> Result<(), Error> {
-        exact_only(&self.dedup, "saved")?;
         let mut w = writer;
         let entries: Vec<Vec<(Fingerprint, Stored)>> = self
             .exact
@@ -207,8 +246,9 @@ impl Index {
             })
             .collect();
         w.write_all(&MAGIC)?;
+        let near = self.near_sections();
         w.write_all(&VERSION.to_le_bytes())?;
-        w.write_all(&self.payload_len(&entries).to_le_bytes())?;
+        w.write_all(&(self.payload_len(&entries) + near.len() as u64).to_le_bytes())?;
         let mut out = HashingWriter {
             inner: &mut w,
             hasher: Xxh3::new(),
@@ -220,6 +260,10 @@ impl Index {
         out.write_all(&[p.preset, p.flags, p.paragraph_mode, p.levels])?;
         out.write_all(&p.span_sentences.to_le_bytes())?;
         out.write_all(&p.min_chars.to_le_bytes())?;
+        out.write_all(&[p.method, 0, 0, 0])?;
+        out.write_all(&p.threshold.to_le_bytes())?;
+        out.write_all(&p.num_perm.to_le_bytes())?;
+        out.write_all(&p.ngram.to_le_bytes())?;
         out.write_all(&(self.docs.len() as u64).to_le_bytes())?;
         for doc in &self.docs {
             match doc {
@@ -243,15 +287,58 @@ impl Index {
                 out.write_all(&stored.end.to_le_bytes())?;
             }
         }
+        out.write_all(&near)?;
         let checksum = out.hasher.digest();
         w.write_all(&checksum.to_le_bytes())?;
         w.flush()?;
         Ok(())
     }
 
+    /// Per level: the near-duplicate entries' locations, then each indexed
+    /// entry's id and key (see DESIGN.md); empty counts for exact matching.
+    fn near_sections(&self) -> Vec<u8> {
+        let mut out = Vec::new();
+        for (index, entries) in self.near.iter().zip(&self.near_entries) {
+            out.extend_from_slice(&(entries.len() as u64).to_le_bytes());
+            for stored in entries {
+                out.extend_from_slice(&stored.doc.to_le_bytes());
+                out.extend_from_slice(&stored.start.to_le_bytes());
+                out.extend_from_slice(&stored.end.to_le_bytes());
+            }
+            let keys = index.as_ref().map(NearIndex::keys).unwrap_or_default();
+            out.extend_from_slice(&(keys.len() as u64).to_le_bytes());
+            for (id, key) in keys {
+                out.extend_from_slice(&id.to_le_bytes());
+                let words: &[u64] = match &key {
+                    NearKey::Signature(sig) => {
+                        out.push(1);
+                        sig.as_slice()
+                    }
+                    NearKey::SimHash(hash) => {
+                        out.push(2);
+                        std::slice::from_ref(hash)
+                    }
+                    NearKey::Shingles(shingles) => {
+                        out.push(3);
+                        shingles
+                    }
+                    NearKey::None => {
+                        out.push(0);
+                        &[]
+                    }
+                };
+                out.extend_from_slice(&(words.len() as u32).to_le_bytes());
+                for word in words {
+                    out.extend_from_slice(&word.to_le_bytes());
+                }
+            }
+        }
+        out
+    }
+
     fn payload_len(&self, entries: &[Vec<(Fingerprint, Stored)>]) -> u64 {
         let strings = 2 + HASH_NAME.len() + env!("CARGO_PKG_VERSION").len();
-        let params = 4 + 4 + 8;
+        let params = 4 + 4 + 8 + 4 + 8 + 4 + 4;
         let docs: usize = self
             .docs
             .iter()
@@ -267,9 +354,10 @@ impl Index {
 
     /// Reads an index written by [`Index::save`], for use with `dedup`.
     ///
-    /// The file records every setting that changes fingerprints (preset,
-    /// normalizer options, paragraph mode, levels, span size, minimum size),
-    /// and the hash; loading is refused with [`Error::Format`] when any of
+    /// The file records every setting that changes what is indexed (preset,
+    /// normalizer options, paragraph mode, levels, span size, minimum size,
+    /// method, threshold, permutations, n-gram size), and the hash, and holds
+    /// the near-duplicate signatures, simhashes or n-grams too; loading is refused with [`Error::Format`] when any of
     /// them differs from `dedup`'s, when the format version is another, and
     /// when the data is truncated or corrupted (checksum mismatch). Each
     /// message says what to do.
@@ -287,7 +375,6 @@ impl Index {
     /// # Ok::<(), textdedup::Error>(())
     /// ```
     pub fn load<R: Read>(reader: R, dedup: &Dedup) -> Result<Index, Error> {
-        exact_only(dedup, "loaded")?;
         let mut r = reader;
         let mut head = [0u8; 20];
         read_exact(&mut r, &mut head, "header")?;
@@ -346,7 +433,10 @@ impl Index {
     ///
     /// On a segment both hold, this index's entry is kept (it is the earlier
     /// copy). Merging the indexes of shards A and B and then checking C gives
-    /// the same reports as inserting A, B and C in one pass. Refused with
+    /// the same reports as inserting A, B and C in one pass. With a
+    /// near-duplicate method, `other`'s signatures, simhashes or n-grams are
+    /// added after this index's; a segment `other` kept that a single pass
+    /// would have flagged as a near-duplicate of this index's stays indexed. Refused with
     /// [`Error::Format`] when the settings differ, or when the merged index
     /// would hold more than 2³² documents.
     ///
@@ -365,8 +455,7 @@ impl Index {
     /// assert_eq!(report.duplicates[1].of.doc, Some(DocId::from("b")));
     /// # Ok::<(), textdedup::Error>(())
     /// ```
-    pub fn merge(&mut self, other: Index) -> Result<(), Error> {
-        exact_only(&self.dedup, "merged")?;
+    pub fn merge(&mut self, mut other: Index) -> Result<(), Error> {
         if let Some(message) = Params::of(&other.dedup).mismatch(&Params::of(&self.dedup)) {
             return Err(Error::format(format!("cannot merge: {message}")));
         }
@@ -384,6 +473,25 @@ impl Index {
                     ..stored
                 });
             }
+        }
+        for ordinal in 0..Level::ALL.len() {
+            let first = u32::try_from(self.near_entries[ordinal].len()).map_err(|_| {
+                Error::format("cannot merge: more than 2^32 near-duplicate entries")
+            })?;
+            let keys = other.near[ordinal]
+                .as_ref()
+                .map(NearIndex::keys)
+                .unwrap_or_default();
+            if let Some(near) = &mut self.near[ordinal] {
+                for (id, key) in keys {
+                    near.insert(first + id, &key);
+                }
+            }
+            let theirs = std::mem::take(&mut other.near_entries[ordinal]);
+            self.near_entries[ordinal].extend(theirs.into_iter().map(|stored| Stored {
+                doc: stored.doc + offset,
+                ..stored
+            }));
         }
         self.docs.extend(other.docs);
         Ok(())
@@ -503,6 +611,14 @@ impl<R: Read> Payload<R> {
             levels: p[3],
             span_sentences: self.u32()?,
             min_chars: self.u64()?,
+            method: {
+                let mut m = [0u8; 4];
+                self.bytes(&mut m)?;
+                m[0]
+            },
+            threshold: self.u64()?,
+            num_perm: self.u32()?,
+            ngram: self.u32()?,
         };
         let n_docs = self.count(9)?;
         let mut docs = Vec::with_capacity(n_docs.min(PREALLOCATE));
@@ -540,7 +656,61 @@ impl<R: Read> Payload<R> {
             }
             *map = m;
         }
+        for ordinal in 0..Level::ALL.len() {
+            self.near_section(&mut index, ordinal, docs.len())?;
+        }
         index.docs = docs;
         Ok((hash, params, index))
+    }
+
+    fn near_section(
+        &mut self,
+        index: &mut Index,
+        ordinal: usize,
+        docs: usize,
+    ) -> Result<(), Error> {
+        let n = self.count(12)?;
+        let mut entries = Vec::with_capacity(n.min(PREALLOCATE));
+        for _ in 0..n {
+            let stored = Stored {
+                doc: self.u32()?,
+                start: self.u32()?,
+                end: self.u32()?,
+            };
+            if stored.doc as usize >= docs || stored.start > stored.end {
+                return Err(corrupt("a near-duplicate entry points outside the index"));
+            }
+            entries.push(stored);
+        }
+        let keys = self.count(9)?;
+        for _ in 0..keys {
+            let id = self.u32()?;
+            let tag = self.u8()?;
+            let len = self.u32()?;
+            if u64::from(len) * 8 > self.left {
+                return Err(corrupt("a key is longer than the file"));
+            }
+            let mut words = Vec::with_capacity((len as usize).min(PREALLOCATE));
+            for _ in 0..len {
+                words.push(self.u64()?);
+            }
+            if id as usize >= n {
+                return Err(corrupt("a key names no entry"));
+            }
+            let key = match tag {
+                0 => NearKey::None,
+                1 => NearKey::Signature(crate::near::Signature::from_slots(words)),
+                2 if words.len() == 1 => NearKey::SimHash(words[0]),
+                3 => NearKey::Shingles(words.into_boxed_slice()),
+                _ => return Err(corrupt("unknown near-duplicate key")),
+            };
+            // With other settings there is nothing to insert into; the
+            // settings check after the checksum says so.
+            if let Some(near) = &mut index.near[ordinal] {
+                near.insert(id, &key);
+            }
+        }
+        index.near_entries[ordinal] = entries;
+        Ok(())
     }
 }

@@ -84,6 +84,21 @@ impl<Id> ContainmentIndex<Id> {
         }
     }
 
+    /// Each entry's id and the shingles no earlier entry had, in entry
+    /// order, ascending; inserting them again in that order rebuilds the
+    /// index.
+    pub(crate) fn first_seen_by_entry(&self) -> Vec<(&Id, Vec<u64>)> {
+        let mut by_entry: Vec<(&Id, Vec<u64>)> =
+            self.ids.iter().map(|id| (id, Vec::new())).collect();
+        for (&shingle, &entry) in &self.first_seen {
+            by_entry[entry].1.push(shingle);
+        }
+        for (_, shingles) in &mut by_entry {
+            shingles.sort_unstable();
+        }
+        by_entry
+    }
+
     /// The id that first had `shingle`, if any.
     ///
     /// ```

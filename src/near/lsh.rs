@@ -381,6 +381,14 @@ impl<Id> LshIndex<Id> {
         Ok(self.verify(entries, signature, threshold))
     }
 
+    /// The id and signature of entry `entry`, in insertion order; for
+    /// saving.
+    pub(crate) fn entry_at(&self, entry: usize) -> (&Id, Signature) {
+        let start = entry.checked_sub(1).map_or(0, |i| self.ends[i]);
+        let slots = self.slots[start..self.ends[entry]].to_vec();
+        (&self.ids[entry], Signature::from_slots(slots))
+    }
+
     fn check_length(&self, signature: &Signature) -> Result<(), Error> {
         let needed = self.params.bands * self.params.rows;
         if signature.len() < needed {

@@ -145,6 +145,11 @@ impl<Id> SimHashIndex<Id> {
         self.max_distance
     }
 
+    /// The id and hash of entry `entry`, in insertion order; for saving.
+    pub(crate) fn entry_at(&self, entry: usize) -> (&Id, u64) {
+        (&self.ids[entry], self.hashes[entry])
+    }
+
     /// The number of hashes inserted.
     ///
     /// ```

@@ -269,10 +269,10 @@ impl DedupArgs {
             ));
         }
         let saved = !self.index_in.is_empty() || self.index_out.is_some();
-        if self.method != MethodArg::Exact && (saved || self.bloom_bytes.is_some()) {
+        if self.method != MethodArg::Exact && self.bloom_bytes.is_some() {
             return Err(Fail::usage(
-                "--index-in, --index-out and --bloom-bytes work with --method exact only: \
-                 near-duplicate structures are not saved or kept in a Bloom filter yet",
+                "--bloom-bytes works with --method exact only: a Bloom filter holds \
+                 fingerprints, not signatures or n-grams",
             ));
         }
         if self.bloom_bytes.is_some() && self.html.is_some() {
