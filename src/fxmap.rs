@@ -1,16 +1,21 @@
-//! In-memory hash maps keyed by fingerprints.
+//! In-memory hash maps keyed by fingerprints and other hashes.
 //!
-//! Fingerprints are already uniformly distributed, so hashing them again
-//! (with SipHash or ahash) only costs time: the hasher passes their low bits
-//! through. Nothing built with it is ever persisted.
+//! Their keys are already uniformly distributed, so hashing them again (with
+//! SipHash or ahash) only costs time: the hasher takes their low 64 bits with
+//! one multiply. Nothing built with it is ever persisted.
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
-/// A map from already-random keys.
+/// A map from keys that are already hashes (fingerprints, shingle hashes,
+/// band keys) or small integers (SimHash blocks).
 pub(crate) type FingerprintMap<K, V> = HashMap<K, V, BuildHasherDefault<PassThrough>>;
 
-/// A hasher for keys that are already hashes.
+/// A hasher for keys that are already hashes or small integers.
+///
+/// NOTE: SipHash would be wasted work on keys that are already uniform; one
+/// multiply spreads small keys over the high bits that hashbrown uses for
+/// its control bytes.
 #[derive(Default, Clone, Copy)]
 pub(crate) struct PassThrough(u64);
 
@@ -22,21 +27,19 @@ impl Hasher for PassThrough {
 
     #[inline]
     fn write(&mut self, bytes: &[u8]) {
-        // Only reached for keys that are not plain integers; mix so that
-        // such keys still spread.
         for &b in bytes {
-            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+            self.write_u64(u64::from(b));
         }
     }
 
     #[inline]
-    fn write_u64(&mut self, n: u64) {
-        self.0 ^= n;
+    fn write_u64(&mut self, key: u64) {
+        self.0 = (self.0 ^ key ^ (key >> 32)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
     }
 
     #[inline]
-    fn write_u128(&mut self, n: u128) {
-        self.0 ^= n as u64;
+    fn write_u128(&mut self, key: u128) {
+        self.write_u64(key as u64);
     }
 }
 

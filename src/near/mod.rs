@@ -50,37 +50,8 @@ pub use self::minhash::{MinHasher, MinHasherBuilder, Signature};
 pub use self::shingle::Shingler;
 pub use self::simhash::{SimHashIndex, simhash};
 
-use std::hash::{BuildHasherDefault, Hasher};
-
-/// A hasher for keys that are already 64-bit hashes or small integers.
-///
-/// NOTE: SipHash would be wasted work on keys that are already uniform; one
-/// multiply spreads small keys (SimHash blocks) over the high bits that
-/// hashbrown uses for its control bytes.
-#[derive(Default)]
-pub(crate) struct U64Hasher(u64);
-
-impl Hasher for U64Hasher {
-    #[inline]
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    #[inline]
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.write_u64(u64::from(b));
-        }
-    }
-
-    #[inline]
-    fn write_u64(&mut self, key: u64) {
-        self.0 = (self.0 ^ key ^ (key >> 32)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    }
-}
-
-/// A `HashMap` keyed by 64-bit hashes.
-pub(crate) type U64Map<V> = std::collections::HashMap<u64, V, BuildHasherDefault<U64Hasher>>;
+/// A `HashMap` keyed by 64-bit hashes or small integers.
+pub(crate) type U64Map<V> = crate::fxmap::FingerprintMap<u64, V>;
 
 /// A strong 64-bit finalizer (Stafford's Mix13, as in splitmix64).
 ///
