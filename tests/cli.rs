@@ -424,9 +424,8 @@ fn output_is_byte_identical_on_a_real_corpus_sample() {
     assert_deterministic(&file);
 }
 
-#[test]
-fn a_saved_index_is_checked_against_and_grown() {
-    let dir = scratch("index");
+/// A generated corpus of 600 records written as three files of 200.
+fn three_shards(dir: &Path) -> (PathBuf, PathBuf, PathBuf) {
     let corpus = generated_corpus(600);
     let all: Vec<&str> = corpus.lines().collect();
     let write = |name: &str, part: &[&str]| {
@@ -434,11 +433,17 @@ fn a_saved_index_is_checked_against_and_grown() {
         std::fs::write(&p, part.join("\n") + "\n").unwrap();
         p
     };
-    let (a, b, c) = (
+    (
         write("a.jsonl", &all[..200]),
         write("b.jsonl", &all[200..400]),
         write("c.jsonl", &all[400..]),
-    );
+    )
+}
+
+#[test]
+fn a_saved_index_is_checked_against_and_grown() {
+    let dir = scratch("index");
+    let (a, b, c) = three_shards(&dir);
     let (ia, iab) = (dir.join("a.idx"), dir.join("ab.idx"));
     let one_pass = textdedup(&["dedup", path(&a), path(&b), path(&c)], None);
     assert_eq!(one_pass.code, 0, "{}", one_pass.stderr);
@@ -585,18 +590,7 @@ fn a_symlinked_output_is_written_through_not_replaced() {
 #[test]
 fn shard_indexes_merged_on_the_command_line_equal_one_pass() {
     let dir = scratch("shards");
-    let corpus = generated_corpus(600);
-    let all: Vec<&str> = corpus.lines().collect();
-    let write = |name: &str, part: &[&str]| {
-        let p = dir.join(name);
-        std::fs::write(&p, part.join("\n") + "\n").unwrap();
-        p
-    };
-    let (a, b, c) = (
-        write("a.jsonl", &all[..200]),
-        write("b.jsonl", &all[200..400]),
-        write("c.jsonl", &all[400..]),
-    );
+    let (a, b, c) = three_shards(&dir);
     let (ia, ib, iab) = (dir.join("a.idx"), dir.join("b.idx"), dir.join("ab.idx"));
     // Shards indexed independently (B does not see A).
     for (input, index) in [(&a, &ia), (&b, &ib)] {
