@@ -1,7 +1,7 @@
 //! Bounded-memory exact dedup: fingerprints in a Bloom filter.
 
 use crate::dedup::LevelSketch;
-use crate::fxmap::FingerprintMap;
+use crate::fxmap::LocalMap;
 use crate::{Dedup, Error, Fingerprint, Level, LevelStats, Sketch, Span, Stats};
 
 /// A Bloom filter of [`Fingerprint`]s, of a fixed size chosen up front.
@@ -390,7 +390,7 @@ impl BloomDedup {
 
     /// Flags one level's segments; returns the keys of the segments kept.
     fn resolve_level(&self, level: &LevelSketch, report: &mut BloomReport) -> Vec<Fingerprint> {
-        let mut local: FingerprintMap<Fingerprint, Span> = FingerprintMap::default();
+        let mut local: LocalMap<Span> = LocalMap::new();
         let mut kept = Vec::new();
         let mut stats = LevelStats::new(level.level);
         stats.segments = level.segments;
@@ -400,7 +400,7 @@ impl BloomDedup {
             let key = level_key(level.level, segment.fingerprint);
             let of = if self.filter.contains(key) {
                 None
-            } else if let Some(&span) = local.get(&key) {
+            } else if let Some(span) = local.get(&key) {
                 Some(span)
             } else {
                 local.insert(key, segment.span);
