@@ -153,23 +153,26 @@ fn preset_code(preset: Preset) -> u8 {
     }
 }
 
+/// The methods by their code in the file.
+const METHODS: [Method; 4] = [
+    Method::Exact,
+    Method::MinHash,
+    Method::SimHash,
+    Method::Containment,
+];
+
 fn method_code(method: Method) -> u8 {
-    match method {
-        Method::Exact => 0,
-        Method::MinHash => 1,
-        Method::SimHash => 2,
-        Method::Containment => 3,
-    }
+    METHODS
+        .iter()
+        .position(|&m| m == method)
+        .unwrap_or(u8::MAX as usize) as u8
 }
 
 fn method_name(code: u8) -> String {
-    match code {
-        0 => "exact".into(),
-        1 => "minhash".into(),
-        2 => "simhash".into(),
-        3 => "containment".into(),
-        n => format!("unknown method #{n}"),
-    }
+    METHODS.get(usize::from(code)).map_or_else(
+        || format!("unknown method #{code}"),
+        |m| m.name().to_owned(),
+    )
 }
 
 fn preset_name(code: u8) -> String {
