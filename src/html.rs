@@ -93,8 +93,14 @@ impl Report {
         self.stats_table(page, text);
         page.push_str("<main>\n<pre class=\"text\">");
         let groups = self.highlight_groups(text);
+        // Each note is shown twice (tooltip and side note); describing one
+        // counts lines, so do it once.
+        let notes: Vec<Vec<String>> = groups
+            .iter()
+            .map(|(_, dups)| dups.iter().map(|d| describe(d, text)).collect())
+            .collect();
         let mut pos = 0;
-        for (span, dups) in &groups {
+        for ((span, dups), group_notes) in groups.iter().zip(&notes) {
             let i = *next_mark;
             *next_mark += 1;
             escape_into(page, &text[pos..span.start]);
@@ -116,8 +122,8 @@ impl Report {
                 outer.of.span.start,
                 outer.of.span.end,
             );
-            for dup in dups {
-                escape_into(page, &describe(dup, text));
+            for note in group_notes {
+                escape_into(page, note);
                 page.push_str("&#10;");
             }
             page.push_str("\">");
@@ -127,11 +133,11 @@ impl Report {
         }
         escape_into(page, &text[pos..]);
         page.push_str("</pre>\n<aside><h3>Duplicates</h3><ol>\n");
-        for (_, dups) in &groups {
+        for group_notes in &notes {
             page.push_str("<li>");
-            for dup in dups {
+            for note in group_notes {
                 page.push_str("<p>");
-                escape_into(page, &describe(dup, text));
+                escape_into(page, note);
                 page.push_str("</p>");
             }
             page.push_str("</li>\n");
