@@ -142,6 +142,20 @@ proptest! {
         }
     }
 
+    /// `insert` takes a one-probe path for exact matching; `check` looks a
+    /// text's own segments up in a separate map. Both must agree, on every
+    /// level, for a stream of documents with mixed ids.
+    #[test]
+    fn insert_reports_what_check_reports(docs in prop::collection::vec(repetitive_text(), 1..6)) {
+        let dedup = lines_dedup(&Level::ALL);
+        let mut index = dedup.index();
+        for (i, text) in docs.iter().enumerate() {
+            let id = if i % 2 == 0 { DocId::Num(i as u64) } else { DocId::Str(format!("d{i}")) };
+            let checked = index.check(id.clone(), text);
+            prop_assert_eq!(&index.insert(id, text), &checked, "document {}", i);
+        }
+    }
+
     #[test]
     fn never_panics_on_any_text(text in "\\PC*") {
         let dedup = Dedup::builder()

@@ -1,15 +1,19 @@
 //! The cross-document index: what has been kept so far.
 
+mod docs;
+mod exact;
 mod near;
 mod persist;
 
+use self::docs::DocTable;
+use self::exact::{ExactTable, Location};
 use self::near::{NearIndex, Source};
 use crate::dedup::{LevelSketch, Sketch};
-use crate::fxmap::{FingerprintMap, LocalMap, PackedFingerprint};
+use crate::fxmap::LocalMap;
 use crate::report::{Cluster, Duplicate, LevelStats, Origin, Report, Stats};
 use crate::{Dedup, DocId, Level, Method, Span};
 
-/// Where a kept segment is, packed: 12 bytes beside its 16-byte fingerprint.
+/// Where a near-duplicate entry is.
 #[derive(Clone, Copy, Debug)]
 struct Stored {
     doc: u32,
@@ -39,9 +43,9 @@ struct Stored {
 #[derive(Clone, Debug)]
 pub struct Index {
     dedup: Dedup,
-    docs: Vec<DocId>,
-    // One map per level, by `Level::ordinal`.
-    exact: [FingerprintMap<PackedFingerprint, Stored>; 4],
+    docs: DocTable,
+    // One table per level, by `Level::ordinal`.
+    exact: [ExactTable; 4],
     // With a near-duplicate method: per level, the kept segments' keys and
     // where each entry is.
     near: [Option<NearIndex>; 4],
@@ -53,7 +57,7 @@ impl Index {
         let near = std::array::from_fn(|_| dedup.near().map(NearIndex::new));
         Index {
             dedup,
-            docs: Vec::new(),
+            docs: DocTable::default(),
             exact: Default::default(),
             near,
             near_entries: Default::default(),
@@ -72,7 +76,7 @@ impl Index {
 
     /// Whether no document was inserted.
     pub fn is_empty(&self) -> bool {
-        self.docs.is_empty()
+        self.docs.len() == 0
     }
 
     /// The number of distinct segments kept at `level`.
@@ -103,19 +107,8 @@ impl Index {
     /// # Ok::<(), textdedup::Error>(())
     /// ```
     pub fn memory_bytes(&self) -> usize {
-        let per_slot = std::mem::size_of::<(PackedFingerprint, Stored)>() + 1;
-        let maps: usize = self.exact.iter().map(|m| m.capacity() * per_slot).sum();
-        let docs: usize = self
-            .docs
-            .iter()
-            .map(|d| {
-                std::mem::size_of::<DocId>()
-                    + match d {
-                        DocId::Str(s) => s.capacity(),
-                        DocId::Num(_) => 0,
-                    }
-            })
-            .sum();
+        let maps: usize = self.exact.iter().map(ExactTable::memory_bytes).sum();
+        let docs = self.docs.memory_bytes();
         let near: usize = self
             .near
             .iter()
@@ -159,9 +152,20 @@ impl Index {
     /// [`Index::insert`] for a sketch made by [`Dedup::sketch`] with the same
     /// settings.
     pub fn insert_sketch(&mut self, doc: DocId, sketch: &Sketch) -> Report {
-        let doc_index = u32::try_from(self.docs.len()).unwrap_or(u32::MAX);
+        let Ok(doc_index) = u32::try_from(self.docs.len()) else {
+            // NOTE: entries number their document in 32 bits; past 2³²
+            // documents, later ones are only checked.
+            let report = self.check_sketch(Some(doc.clone()), sketch);
+            self.docs.push(&doc);
+            return report;
+        };
         let mut report = empty_report(sketch);
+        let exact_only = self.near.iter().all(Option::is_none);
         for level in &sketch.levels {
+            if exact_only && u32::try_from(sketch.text_len()).is_ok() {
+                self.insert_exact_level(doc_index, &doc, level, &mut report);
+                continue;
+            }
             let kept = self.resolve_level(Some(&doc), level, &mut report);
             let ordinal = level.level.ordinal();
             for i in kept {
@@ -171,25 +175,63 @@ impl Index {
                 else {
                     continue;
                 };
-                let stored = Stored {
-                    doc: doc_index,
-                    start,
-                    end,
-                };
-                self.exact[ordinal]
-                    .entry(key.fingerprint.into())
-                    .or_insert(stored);
+                self.exact[ordinal].insert_new(key.fingerprint, doc_index, (start, end));
                 if let Some(near) = &mut self.near[ordinal] {
                     let entries = &mut self.near_entries[ordinal];
                     if let Ok(id) = u32::try_from(entries.len()) {
                         near.insert(id, &key.near);
-                        entries.push(stored);
+                        entries.push(Stored {
+                            doc: doc_index,
+                            start,
+                            end,
+                        });
                     }
                 }
             }
         }
-        self.docs.push(doc);
+        self.docs.push(&doc);
         finish(report)
+    }
+
+    /// Exact matching only: one probe per segment finds its earlier copy,
+    /// in the index or in this text, or adds it. A segment kept earlier in
+    /// this text is in the table already, so no separate map of this text's
+    /// segments is needed. `doc_index` is this text's number.
+    fn insert_exact_level(
+        &mut self,
+        doc_index: u32,
+        doc: &DocId,
+        level: &LevelSketch,
+        report: &mut Report,
+    ) {
+        let ordinal = level.level.ordinal();
+        let mut stats = level_stats(level);
+        for key in &level.keys {
+            // The caller checked that the text's offsets fit in 32 bits.
+            let span = (key.span.start as u32, key.span.end as u32);
+            let Some(found) = self.exact[ordinal].get_or_insert(key.fingerprint, doc_index, span)
+            else {
+                continue;
+            };
+            let of = if found.doc == doc_index {
+                Origin {
+                    doc: Some(doc.clone()),
+                    span: location_span(found),
+                }
+            } else {
+                self.origin_of(found)
+            };
+            stats.duplicates += 1;
+            stats.duplicate_bytes += key.span.len();
+            report.duplicates.push(Duplicate {
+                level: level.level,
+                span: key.span,
+                method: Method::Exact,
+                score: 1.0,
+                of,
+            });
+        }
+        report.stats.levels.push(stats);
     }
 
     /// [`Index::check`] for a sketch; `doc` is `None` when checking a text
@@ -219,13 +261,10 @@ impl Index {
         let mut local_near = self.dedup.near().map(NearIndex::new);
         let mut local_kept: Vec<Span> = Vec::new();
         let mut kept = Vec::new();
-        let mut stats = LevelStats::new(level.level);
-        stats.segments = level.segments;
-        stats.short = level.short;
-        stats.bytes = level.bytes;
+        let mut stats = level_stats(level);
         for (i, key) in level.keys.iter().enumerate() {
-            let found = if let Some(stored) = map.get(&PackedFingerprint::from(key.fingerprint)) {
-                Some((self.origin(stored), Method::Exact, 1.0))
+            let found = if let Some(stored) = map.get(key.fingerprint) {
+                Some((self.origin_of(stored), Method::Exact, 1.0))
             } else if let Some(span) = local.get(&key.fingerprint) {
                 Some((
                     Origin {
@@ -278,10 +317,30 @@ impl Index {
 impl Index {
     fn origin(&self, stored: &Stored) -> Origin {
         Origin {
-            doc: self.docs.get(stored.doc as usize).cloned(),
+            doc: self.docs.get(stored.doc as usize),
             span: Span::new(stored.start as usize, stored.end as usize),
         }
     }
+
+    fn origin_of(&self, found: Location) -> Origin {
+        Origin {
+            doc: self.docs.get(found.doc as usize),
+            span: location_span(found),
+        }
+    }
+}
+
+fn location_span(found: Location) -> Span {
+    Span::new(found.start as usize, found.end as usize)
+}
+
+/// A level's statistics before any duplicate is counted.
+fn level_stats(level: &LevelSketch) -> LevelStats {
+    let mut stats = LevelStats::new(level.level);
+    stats.segments = level.segments;
+    stats.short = level.short;
+    stats.bytes = level.bytes;
+    stats
 }
 
 /// A report with nothing found yet, sized for `sketch`'s levels.

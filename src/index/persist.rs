@@ -8,10 +8,11 @@ use std::io::{self, Read, Write};
 
 use xxhash_rust::xxh3::Xxh3;
 
+use super::docs::DocTable;
+use super::exact::Location;
 use super::near::NearIndex;
 use super::{Index, Stored};
 use crate::dedup::NearKey;
-use crate::fxmap::{FingerprintMap, PackedFingerprint};
 use crate::{Dedup, DocId, Error, Fingerprint, Level, Method, ParagraphMode, Preset};
 
 const MAGIC: [u8; 8] = *b"TXDDIDX\0";
@@ -236,14 +237,11 @@ impl Index {
     /// ```
     pub fn save<W: Write>(&self, writer: W) -> Result<(), Error> {
         let mut w = writer;
-        let entries: Vec<Vec<(Fingerprint, Stored)>> = self
+        let entries: Vec<Vec<(Fingerprint, Location)>> = self
             .exact
             .iter()
-            .map(|map| {
-                let mut v: Vec<(Fingerprint, Stored)> = map
-                    .iter()
-                    .map(|(&fp, &stored)| (fp.into(), stored))
-                    .collect();
+            .map(|table| {
+                let mut v: Vec<(Fingerprint, Location)> = table.iter().collect();
                 v.sort_unstable_by_key(|e| e.0);
                 v
             })
@@ -268,7 +266,7 @@ impl Index {
         out.write_all(&p.num_perm.to_le_bytes())?;
         out.write_all(&p.ngram.to_le_bytes())?;
         out.write_all(&(self.docs.len() as u64).to_le_bytes())?;
-        for doc in &self.docs {
+        for doc in self.docs.iter() {
             match doc {
                 DocId::Num(n) => {
                     out.write_all(&[0])?;
@@ -339,7 +337,7 @@ impl Index {
         out
     }
 
-    fn payload_len(&self, entries: &[Vec<(Fingerprint, Stored)>]) -> u64 {
+    fn payload_len(&self, entries: &[Vec<(Fingerprint, Location)>]) -> u64 {
         let strings = 2 + HASH_NAME.len() + env!("CARGO_PKG_VERSION").len();
         let params = 4 + 4 + 8 + 4 + 8 + 4 + 4;
         let docs: usize = self
@@ -468,13 +466,11 @@ impl Index {
             .ok_or_else(|| {
                 Error::format("cannot merge: more than 2^32 documents; split the corpus")
             })?;
-        for (mine, theirs) in self.exact.iter_mut().zip(other.exact) {
+        for (mine, theirs) in self.exact.iter_mut().zip(&other.exact) {
             mine.reserve(theirs.len());
-            for (fp, stored) in theirs {
-                mine.entry(fp).or_insert(Stored {
-                    doc: stored.doc + offset,
-                    ..stored
-                });
+            // In insertion order, so documents come in order.
+            for (fp, found) in theirs.iter() {
+                mine.get_or_insert(fp, found.doc + offset, (found.start, found.end));
             }
         }
         for ordinal in 0..Level::ALL.len() {
@@ -496,7 +492,9 @@ impl Index {
                 ..stored
             }));
         }
-        self.docs.extend(other.docs);
+        for doc in other.docs.iter() {
+            self.docs.push(&doc);
+        }
         Ok(())
     }
 }
@@ -624,7 +622,7 @@ impl<R: Read> Payload<R> {
             ngram: self.u32()?,
         };
         let n_docs = self.count(9)?;
-        let mut docs = Vec::with_capacity(n_docs.min(PREALLOCATE));
+        let mut docs = DocTable::default();
         for _ in 0..n_docs {
             let doc = match self.u8()? {
                 0 => DocId::Num(self.u64()?),
@@ -634,30 +632,34 @@ impl<R: Read> Payload<R> {
                 }
                 _ => return Err(corrupt("unknown document id tag")),
             };
-            docs.push(doc);
+            docs.push(&doc);
         }
         let mut index = Index::new(dedup.clone());
-        for map in &mut index.exact {
+        for table in &mut index.exact {
             let n = self.count(ENTRY_BYTES)?;
-            let mut m: FingerprintMap<PackedFingerprint, Stored> = FingerprintMap::default();
-            m.reserve(n.min(PREALLOCATE));
+            let mut entries: Vec<(Location, Fingerprint)> = Vec::with_capacity(n.min(PREALLOCATE));
             let mut e = [0u8; ENTRY_BYTES as usize];
             for _ in 0..n {
                 self.bytes(&mut e)?;
                 let word = |i: usize| u32::from_le_bytes([e[i], e[i + 1], e[i + 2], e[i + 3]]);
                 let mut fp = [0u8; 16];
                 fp.copy_from_slice(&e[..16]);
-                let stored = Stored {
+                let found = Location {
                     doc: word(16),
                     start: word(20),
                     end: word(24),
                 };
-                if stored.doc as usize >= docs.len() || stored.start > stored.end {
+                if found.doc as usize >= docs.len() || found.start > found.end {
                     return Err(corrupt("an entry points outside the index"));
                 }
-                m.insert(Fingerprint(u128::from_le_bytes(fp)).into(), stored);
+                entries.push((found, Fingerprint(u128::from_le_bytes(fp))));
             }
-            *map = m;
+            // The table takes documents in order.
+            entries.sort_unstable_by_key(|&(found, fp)| (found.doc, found.start, fp));
+            table.reserve(entries.len());
+            for (found, fp) in entries {
+                table.get_or_insert(fp, found.doc, (found.start, found.end));
+            }
         }
         for ordinal in 0..Level::ALL.len() {
             self.near_section(&mut index, ordinal, docs.len())?;

@@ -1,0 +1,296 @@
+//! One level's exact-match table: the kept fingerprints and where each is.
+//!
+//! The layout is chosen for memory (see DESIGN.md, "Memory"): entries live in
+//! a dense store of 22-byte records in insertion order, and the hash table
+//! holds only 4-byte entry numbers (plus hashbrown's control byte). The
+//! document of an entry is not stored per entry: documents add entries in
+//! order, so each document's first entry number tells it.
+
+use hashbrown::HashTable;
+
+use crate::Fingerprint;
+use crate::fxmap::FingerprintMap;
+
+/// Entries per chunk of the store once the first chunk is full. A plain
+/// `Vec` would leave up to half of its capacity unused after growing; fixed
+/// chunks bound the slack to one chunk.
+const CHUNK_BITS: u32 = 12;
+const CHUNK: usize = 1 << CHUNK_BITS;
+/// Lengths at or above this are kept in `long`, not in the record.
+const LONG: u16 = u16::MAX;
+
+/// A kept segment: fingerprint (16 bytes), start (4) and length (2), all
+/// little-endian, with byte alignment so that a record takes 22 bytes.
+#[derive(Clone, Copy)]
+struct Record([u8; 22]);
+
+impl Record {
+    #[inline]
+    fn fingerprint(&self) -> [u8; 16] {
+        let mut fp = [0; 16];
+        fp.copy_from_slice(&self.0[..16]);
+        fp
+    }
+
+    #[inline]
+    fn hash(&self) -> u64 {
+        let mut low = [0; 8];
+        low.copy_from_slice(&self.0[..8]);
+        u64::from_le_bytes(low)
+    }
+
+    fn start(&self) -> u32 {
+        u32::from_le_bytes([self.0[16], self.0[17], self.0[18], self.0[19]])
+    }
+
+    fn short_len(&self) -> u16 {
+        u16::from_le_bytes([self.0[20], self.0[21]])
+    }
+}
+
+/// Where a kept segment is: the document's number in the index, and its
+/// byte range there.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Location {
+    pub(crate) doc: u32,
+    pub(crate) start: u32,
+    pub(crate) end: u32,
+}
+
+/// The kept segments of one level.
+#[derive(Clone, Default)]
+pub(crate) struct ExactTable {
+    /// Entry numbers, hashed by their fingerprint's low 64 bits (the
+    /// fingerprint is already uniform, so it is its own hash).
+    table: HashTable<u32>,
+    chunks: Vec<Vec<Record>>,
+    len: usize,
+    /// By document number: the number of its first entry (or of the next
+    /// document's, when it added none). Entries are added document by
+    /// document.
+    firsts: Vec<u32>,
+    /// The lengths of entries too long for a record's 16 bits.
+    long: FingerprintMap<u32, u32>,
+}
+
+impl std::fmt::Debug for ExactTable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ExactTable")
+            .field("len", &self.len)
+            .finish()
+    }
+}
+
+#[inline]
+fn hash_of(fp: Fingerprint) -> u64 {
+    fp.0 as u64
+}
+
+impl ExactTable {
+    /// The number of entries.
+    pub(crate) fn len(&self) -> usize {
+        self.len
+    }
+
+    #[inline]
+    fn record(chunks: &[Vec<Record>], id: u32) -> &Record {
+        let id = id as usize;
+        &chunks[id >> CHUNK_BITS][id & (CHUNK - 1)]
+    }
+
+    /// Where the segment with fingerprint `fp` was kept, if it was.
+    #[inline]
+    pub(crate) fn get(&self, fp: Fingerprint) -> Option<Location> {
+        let bytes = fp.0.to_le_bytes();
+        let chunks = &self.chunks;
+        self.table
+            .find(hash_of(fp), |&id| {
+                Self::record(chunks, id).fingerprint() == bytes
+            })
+            .map(|&id| self.location(id))
+    }
+
+    /// Adds the segment `fp` at `start..end` of document `doc`, unless an
+    /// entry with that fingerprint is there already: then returns where that
+    /// one is and adds nothing. Documents must come in order (`doc` at least
+    /// the last one added); an entry the table cannot number (2³² of them)
+    /// is not added.
+    #[inline]
+    pub(crate) fn get_or_insert(
+        &mut self,
+        fp: Fingerprint,
+        doc: u32,
+        span: (u32, u32),
+    ) -> Option<Location> {
+        let bytes = fp.0.to_le_bytes();
+        let Ok(id) = u32::try_from(self.len) else {
+            return self.get(fp);
+        };
+        let chunks = &self.chunks;
+        let found = match self.table.entry(
+            hash_of(fp),
+            |&e| Self::record(chunks, e).fingerprint() == bytes,
+            |&e| Self::record(chunks, e).hash(),
+        ) {
+            hashbrown::hash_table::Entry::Occupied(entry) => Some(*entry.get()),
+            hashbrown::hash_table::Entry::Vacant(entry) => {
+                entry.insert(id);
+                None
+            }
+        };
+        match found {
+            Some(found) => Some(self.location(found)),
+            None => {
+                self.push(bytes, doc, span);
+                None
+            }
+        }
+    }
+
+    /// Adds an entry known not to be in the table (checked with `get`).
+    pub(crate) fn insert_new(&mut self, fp: Fingerprint, doc: u32, span: (u32, u32)) {
+        let Ok(id) = u32::try_from(self.len) else {
+            return;
+        };
+        let chunks = &self.chunks;
+        self.table
+            .insert_unique(hash_of(fp), id, |&e| Self::record(chunks, e).hash());
+        self.push(fp.0.to_le_bytes(), doc, span);
+    }
+
+    fn push(&mut self, fp: [u8; 16], doc: u32, (start, end): (u32, u32)) {
+        let id = self.len as u32;
+        debug_assert!(self.firsts.len() <= doc as usize + 1);
+        while self.firsts.len() <= doc as usize {
+            self.firsts.push(id);
+        }
+        let len = end - start;
+        let short = match u16::try_from(len) {
+            Ok(short) if short < LONG => short,
+            _ => {
+                self.long.insert(id, len);
+                LONG
+            }
+        };
+        let mut record = [0u8; 22];
+        record[..16].copy_from_slice(&fp);
+        record[16..20].copy_from_slice(&start.to_le_bytes());
+        record[20..].copy_from_slice(&short.to_le_bytes());
+        if self.chunks.last().is_none_or(|c| c.len() == CHUNK) {
+            // The first chunk grows as a `Vec` does, so that small indexes
+            // stay small; later ones are allocated whole.
+            let capacity = if self.chunks.is_empty() { 0 } else { CHUNK };
+            self.chunks.push(Vec::with_capacity(capacity));
+        }
+        if let Some(chunk) = self.chunks.last_mut() {
+            chunk.push(Record(record));
+        }
+        self.len += 1;
+    }
+
+    fn location(&self, id: u32) -> Location {
+        let record = Self::record(&self.chunks, id);
+        // The last document whose first entry is at or before `id`: one
+        // that added none has the same first entry as the next one.
+        let doc = self.firsts.partition_point(|&first| first <= id) as u32 - 1;
+        let start = record.start();
+        let len = match record.short_len() {
+            LONG => self.long.get(&id).copied().unwrap_or(0),
+            short => u32::from(short),
+        };
+        Location {
+            doc,
+            start,
+            end: start + len,
+        }
+    }
+
+    /// Every entry's fingerprint and location, in insertion order.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (Fingerprint, Location)> + '_ {
+        (0..self.len as u32).map(|id| {
+            let fp = Self::record(&self.chunks, id).fingerprint();
+            (Fingerprint(u128::from_le_bytes(fp)), self.location(id))
+        })
+    }
+
+    /// Reserves room for `additional` more entries in the hash table.
+    pub(crate) fn reserve(&mut self, additional: usize) {
+        let chunks = &self.chunks;
+        self.table
+            .reserve(additional, |&e| Self::record(chunks, e).hash());
+    }
+
+    /// The heap bytes held: the hash table (4-byte slot and 1 control byte
+    /// per bucket), the records, the first entries and the long lengths.
+    pub(crate) fn memory_bytes(&self) -> usize {
+        let buckets = if self.table.capacity() == 0 {
+            0
+        } else {
+            // hashbrown keeps at most 7/8 of its buckets full.
+            (self.table.capacity() * 8 / 7).next_power_of_two()
+        };
+        let records: usize = self.chunks.iter().map(Vec::capacity).sum();
+        buckets * (std::mem::size_of::<u32>() + 1)
+            + records * std::mem::size_of::<Record>()
+            + self.firsts.capacity() * std::mem::size_of::<u32>()
+            + self.long.capacity() * (2 * std::mem::size_of::<u32>() + 1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    #[test]
+    fn agrees_with_a_hash_map_across_chunks_and_long_lengths() {
+        let mut table = ExactTable::default();
+        let mut oracle: HashMap<Fingerprint, Location> = HashMap::new();
+        let n = CHUNK as u32 * 2;
+        for i in 0..n {
+            // Every third key repeats an earlier one.
+            let key = if i % 3 == 2 { i / 2 } else { i };
+            let fp = Fingerprint::of(&key.to_string());
+            let doc = i / 7;
+            let start = i * 3;
+            let len = if i % 1000 == 0 { 70_000 + i } else { i % 500 };
+            let expected = oracle.get(&fp).copied();
+            assert_eq!(table.get(fp), expected, "get {i}");
+            let found = table.get_or_insert(fp, doc, (start, start + len));
+            assert_eq!(found, expected, "get_or_insert {i}");
+            if expected.is_none() {
+                oracle.insert(
+                    fp,
+                    Location {
+                        doc,
+                        start,
+                        end: start + len,
+                    },
+                );
+            }
+        }
+        assert_eq!(table.len(), oracle.len());
+        assert!(table.chunks.len() > 1);
+        assert!(!table.long.is_empty());
+        for (fp, location) in table.iter() {
+            assert_eq!(oracle.get(&fp), Some(&location));
+        }
+    }
+
+    #[test]
+    fn insert_new_then_get() {
+        let mut table = ExactTable::default();
+        let fp = Fingerprint::of("a paragraph");
+        assert_eq!(table.get(fp), None);
+        table.insert_new(fp, 3, (10, 20));
+        let want = Location {
+            doc: 3,
+            start: 10,
+            end: 20,
+        };
+        assert_eq!(table.get(fp), Some(want));
+        assert_eq!(table.get_or_insert(fp, 4, (0, 1)), Some(want));
+        assert_eq!(table.len(), 1);
+        assert_eq!(std::mem::size_of::<Record>(), 22);
+    }
+}
