@@ -43,40 +43,6 @@ impl Hasher for PassThrough {
     }
 }
 
-/// A fingerprint stored in four `u32`s: with 4-byte alignment, a table slot
-/// of (fingerprint, 12-byte location) takes 28 bytes instead of the 32 a
-/// 16-byte-aligned `u128` pads it to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub(crate) struct PackedFingerprint([u32; 4]);
-
-impl From<crate::Fingerprint> for PackedFingerprint {
-    #[inline]
-    fn from(fp: crate::Fingerprint) -> PackedFingerprint {
-        let v = fp.0;
-        PackedFingerprint([
-            v as u32,
-            (v >> 32) as u32,
-            (v >> 64) as u32,
-            (v >> 96) as u32,
-        ])
-    }
-}
-
-impl From<PackedFingerprint> for crate::Fingerprint {
-    #[inline]
-    fn from(p: PackedFingerprint) -> crate::Fingerprint {
-        let [a, b, c, d] = p.0.map(u128::from);
-        crate::Fingerprint(a | b << 32 | c << 64 | d << 96)
-    }
-}
-
-impl std::hash::Hash for PackedFingerprint {
-    #[inline]
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        state.write_u64(u64::from(self.0[0]) | u64::from(self.0[1]) << 32);
-    }
-}
-
 /// A map for the few segments of one document: a linear scan while it is
 /// small (most documents have a handful of paragraphs), a hash map after.
 pub(crate) struct LocalMap<V> {
@@ -135,19 +101,5 @@ mod tests {
             }
         }
         assert!(local.large.is_some());
-    }
-
-    #[test]
-    fn packed_fingerprints_round_trip_and_are_smaller() {
-        for text in ["", "a", "some paragraph"] {
-            let fp = Fingerprint::of(text);
-            assert_eq!(Fingerprint::from(PackedFingerprint::from(fp)), fp);
-        }
-        let fp = Fingerprint(0x0102_0304_0506_0708_090a_0b0c_0d0e_0f10);
-        assert_eq!(
-            PackedFingerprint::from(fp).0,
-            [0x0d0e_0f10, 0x090a_0b0c, 0x0506_0708, 0x0102_0304]
-        );
-        assert_eq!(std::mem::size_of::<(PackedFingerprint, [u32; 3])>(), 28);
     }
 }
