@@ -256,7 +256,12 @@ impl Dedup {
         for &level in &self.config.levels {
             let mut out = LevelSketch {
                 level,
-                keys: Vec::new(),
+                // NOTE: sized for ~128-byte segments up front (up to a
+                // bound, for huge texts), so that it is rarely grown.
+                keys: Vec::with_capacity(match level {
+                    Level::Document => 1,
+                    _ => (text.len() / 128 + 1).min(4096),
+                }),
                 segments: 0,
                 short: 0,
                 bytes: 0,
