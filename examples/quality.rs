@@ -224,16 +224,26 @@ fn news_flags(docs: &[String], tuned: Option<f64>) -> Result<()> {
     );
     println!("| method | level | n | threshold | documents flagged |");
     println!("|---|---|--:|--:|--:|");
-    let mut settings: Vec<(Method, Option<(usize, f64)>)> =
-        METHODS[1..].iter().map(|&method| (method, None)).collect();
+    // (method, n-gram size, threshold, note); `None` keeps the default. The
+    // last two rows show why documents get 5-grams, and what the threshold
+    // tuned on Clough would flag.
+    let mut settings: Vec<(Method, Option<usize>, Option<f64>, &str)> = vec![
+        (Method::MinHash, None, None, ""),
+        (Method::SimHash, None, None, ""),
+        (Method::Containment, None, None, ""),
+        (Method::Containment, Some(3), None, ""),
+    ];
     if let Some(t) = tuned {
-        settings.push((Method::Containment, Some((3, t))));
+        settings.push((Method::Containment, Some(3), Some(t), " (tuned on Clough)"));
     }
-    for (method, explicit) in settings {
+    for (method, n, t, note) in settings {
         let mut builder = Dedup::builder();
         builder.levels([Level::Document]).method(method);
-        if let Some((n, t)) = explicit {
-            builder.ngram(n).threshold(t);
+        if let Some(n) = n {
+            builder.ngram(n);
+        }
+        if let Some(t) = t {
+            builder.threshold(t);
         }
         let dedup = builder.build()?;
         let mut index = dedup.index();
@@ -243,14 +253,9 @@ fn news_flags(docs: &[String], tuned: Option<f64>) -> Result<()> {
             flagged += usize::from(report.duplicates.iter().any(|d| d.method != Method::Exact));
         }
         println!(
-            "| {method} | document | {} | {}{} | {flagged} of {} ({:.1}%) |",
+            "| {method} | document | {} | {}{note} | {flagged} of {} ({:.1}%) |",
             dedup.ngram(Level::Document),
             threshold(&dedup),
-            if explicit.is_some() {
-                " (tuned on Clough)"
-            } else {
-                ""
-            },
             docs.len(),
             100.0 * flagged as f64 / docs.len().max(1) as f64,
         );
