@@ -65,7 +65,7 @@ fn clough_at_defaults(clough: &Clough) -> Result<()> {
     );
     println!("|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|");
     for method in METHODS {
-        for level in [Level::Document, Level::Sentence] {
+        for level in [Level::Document, Level::Paragraph, Level::Sentence] {
             let dedup = Dedup::builder().levels([level]).method(method).build()?;
             let counts = clough.evaluate(&dedup);
             let n = if method == Method::Exact {
