@@ -75,7 +75,11 @@ pub(crate) struct Config {
 /// flags 1,443 documents with 5-grams but 4,492 with 3-grams, the extra ones
 /// mostly templates and common phrases; `examples/quality.rs`). Sentences are
 /// short, so they get 3-grams: one changed word breaks 3 of a 12-word
-/// sentence's 10 three-grams, but 5 of its 8 five-grams.
+/// sentence's 10 three-grams, but 5 of its 8 five-grams. NOTE: that suits
+/// MinHash, which compares with one sentence, but containment compares with
+/// every n-gram of the index, where a short sentence's few 3-grams are often
+/// all seen ("Sure they can."): on the news corpus it flags 70,883 sentences
+/// with 3-grams, 24,435 with 5-grams.
 fn default_ngram(level: Level) -> usize {
     match level {
         Level::Document | Level::Paragraph | Level::SentenceSpan => 5,
