@@ -69,8 +69,17 @@ pub(crate) struct Config {
     pub(crate) ngram: Option<usize>,
 }
 
-/// The default word n-gram size per level: sentences are short, so they
-/// get shorter shingles.
+/// The default word n-gram size per level. Five words, as in most web
+/// deduplication: n-grams shared by chance stay rare even against the index
+/// of a whole corpus (NOTE: on the news corpus, document containment at 0.8
+/// flags 1,443 documents with 5-grams but 4,492 with 3-grams, the extra ones
+/// mostly templates and common phrases; `examples/quality.rs`). Sentences are
+/// short, so they get 3-grams: one changed word breaks 3 of a 12-word
+/// sentence's 10 three-grams, but 5 of its 8 five-grams. NOTE: that suits
+/// MinHash, which compares with one sentence, but containment compares with
+/// every n-gram of the index, where a short sentence's few 3-grams are often
+/// all seen ("Sure they can."): on the news corpus it flags 70,883 sentences
+/// with 3-grams, 24,435 with 5-grams.
 fn default_ngram(level: Level) -> usize {
     match level {
         Level::Document | Level::Paragraph | Level::SentenceSpan => 5,
@@ -78,7 +87,14 @@ fn default_ngram(level: Level) -> usize {
     }
 }
 
-/// The default similarity threshold per method.
+/// The default similarity threshold per method: 0.8, the usual choice for
+/// near-duplicates (bff's containment, MinHash in web corpora). It passes
+/// near-copies only: a copy with a fraction `e` of its words changed keeps
+/// about `(1 - e)^n` of its n-grams, so with 5-grams containment 0.8 allows
+/// one word in 23 and Jaccard 0.8 one in 43. Rewritten text (the "light"
+/// revisions of the Clough corpus keep a median 32% of their 5-grams) is
+/// reuse, not a near-duplicate; a lower threshold finds it, at a price in
+/// false matches that grows with the index.
 fn default_threshold(method: Method) -> Option<f64> {
     match method {
         Method::Exact => None,
