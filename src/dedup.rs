@@ -210,11 +210,6 @@ impl Dedup {
         self.config.ngram.unwrap_or_else(|| default_ngram(level))
     }
 
-    /// The n-gram size set on the builder, if any.
-    pub(crate) fn explicit_ngram(&self) -> Option<usize> {
-        self.config.ngram
-    }
-
     pub(crate) fn near(&self) -> Option<&NearSettings> {
         self.near.as_ref()
     }

@@ -63,7 +63,7 @@ fn a_loaded_index_answers_as_the_saved_one() {
 fn the_header_is_as_documented() {
     let bytes = saved(&Dedup::new().index());
     assert_eq!(&bytes[..8], b"TXDDIDX\0");
-    assert_eq!(&bytes[8..12], &2u32.to_le_bytes());
+    assert_eq!(&bytes[8..12], &3u32.to_le_bytes());
     let payload_len = u64::from_le_bytes(bytes[12..20].try_into().unwrap()) as usize;
     assert_eq!(bytes.len(), 20 + payload_len + 8);
     let payload = &bytes[20..20 + payload_len];
@@ -98,9 +98,9 @@ fn with_payload(bytes: &[u8], edit: impl FnOnce(&mut Vec<u8>)) -> Vec<u8> {
 fn another_version_is_refused_with_what_to_do() {
     let dedup = Dedup::new();
     let mut bytes = saved(&build(&dedup, &docs(5, 0)).0);
-    bytes[8..12].copy_from_slice(&3u32.to_le_bytes());
+    bytes[8..12].copy_from_slice(&2u32.to_le_bytes());
     let message = refusal(&bytes, &dedup);
-    assert!(message.contains("version 3"), "{message}");
+    assert!(message.contains("version 2"), "{message}");
     assert!(
         message.contains("re-build the index with textdedup v"),
         "{message}"
@@ -121,7 +121,7 @@ fn another_hash_is_refused() {
 fn other_settings_are_refused_naming_the_option() {
     let base = Dedup::new();
     let bytes = saved(&build(&base, &docs(5, 0)).0);
-    let cases: [(Dedup, &str); 5] = [
+    let cases: [(Dedup, &str); 6] = [
         (
             Dedup::builder().preset(Preset::C4).build().unwrap(),
             "--preset",
@@ -144,6 +144,10 @@ fn other_settings_are_refused_naming_the_option() {
         (
             Dedup::builder().span_sentences(5).build().unwrap(),
             "span size",
+        ),
+        (
+            Dedup::builder().ngram(3).build().unwrap(),
+            "--ngram document 5, paragraph 5, span 5, sentence 3 but this run uses document 3",
         ),
     ];
     for (dedup, option) in cases {

@@ -18,7 +18,7 @@ use crate::{Dedup, DocId, Error, Fingerprint, Level, Method, ParagraphMode, Pres
 const MAGIC: [u8; 8] = *b"TXDDIDX\0";
 /// Bump when the layout, the normalization or the segmentation changes, so
 /// that old fingerprints are never mixed with new ones.
-const VERSION: u32 = 2;
+const VERSION: u32 = 3;
 const HASH_NAME: &str = "xxh3-128";
 /// The most items reserved ahead from a count read in the file: counts are
 /// not trusted until the checksum is checked.
@@ -39,8 +39,10 @@ struct Params {
     /// The threshold's bits, 0 for exact.
     threshold: u64,
     num_perm: u32,
-    /// 0 for the per-level defaults.
-    ngram: u32,
+    /// The word n-gram size each level uses, by `Level::ordinal`: stored
+    /// even when they are the defaults, so that a change of default cannot
+    /// mix old shingles with new ones.
+    ngrams: [u32; 4],
 }
 
 impl Params {
@@ -60,9 +62,7 @@ impl Params {
             method: method_code(dedup.method()),
             threshold: dedup.threshold().map_or(0, f64::to_bits),
             num_perm: u32::try_from(dedup.num_perm()).unwrap_or(u32::MAX),
-            ngram: dedup
-                .explicit_ngram()
-                .map_or(0, |n| u32::try_from(n).unwrap_or(u32::MAX)),
+            ngrams: Level::ALL.map(|level| u32::try_from(dedup.ngram(level)).unwrap_or(u32::MAX)),
         }
     }
 
@@ -131,8 +131,15 @@ impl Params {
                 wanted.num_perm.to_string(),
             );
         }
-        if self.ngram != wanted.ngram {
-            return differs("--ngram", self.ngram.to_string(), wanted.ngram.to_string());
+        if self.ngrams != wanted.ngrams {
+            let sizes = |ngrams: &[u32; 4]| {
+                Level::ALL
+                    .iter()
+                    .map(|level| format!("{level} {}", ngrams[level.ordinal()]))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            return differs("--ngram", sizes(&self.ngrams), sizes(&wanted.ngrams));
         }
         if self.min_chars != wanted.min_chars {
             return differs(
@@ -264,7 +271,9 @@ impl Index {
         out.write_all(&[p.method, 0, 0, 0])?;
         out.write_all(&p.threshold.to_le_bytes())?;
         out.write_all(&p.num_perm.to_le_bytes())?;
-        out.write_all(&p.ngram.to_le_bytes())?;
+        for n in p.ngrams {
+            out.write_all(&n.to_le_bytes())?;
+        }
         out.write_all(&(self.docs.len() as u64).to_le_bytes())?;
         for doc in self.docs.iter() {
             match doc {
@@ -339,7 +348,7 @@ impl Index {
 
     fn payload_len(&self, entries: &[Vec<(Fingerprint, Location)>]) -> u64 {
         let strings = 2 + HASH_NAME.len() + env!("CARGO_PKG_VERSION").len();
-        let params = 4 + 4 + 8 + 4 + 8 + 4 + 4;
+        let params = 4 + 4 + 8 + 4 + 8 + 4 + 4 * 4;
         let docs: usize = self
             .docs
             .iter()
@@ -619,7 +628,7 @@ impl<R: Read> Payload<R> {
             },
             threshold: self.u64()?,
             num_perm: self.u32()?,
-            ngram: self.u32()?,
+            ngrams: [self.u32()?, self.u32()?, self.u32()?, self.u32()?],
         };
         let n_docs = self.count(9)?;
         let mut docs = DocTable::default();
