@@ -1,7 +1,9 @@
 //! The paragraph iterator.
 
+use std::cell::Cell;
+
 use super::lines::{Line, Lines};
-use super::wrap::{self, Shape, is_full, shape};
+use super::wrap::{self, Row, is_full};
 use super::{ParagraphMode, trim_span};
 use crate::Span;
 
@@ -10,6 +12,8 @@ use crate::Span;
 enum Layout {
     Lines,
     Blocks,
+    /// `Auto` resolved to `Lines`: the measured rows, one per paragraph.
+    Rows,
     /// Blocks, further cut where a hard-wrapped text starts a paragraph.
     Wrapped {
         width: usize,
@@ -35,66 +39,53 @@ enum Layout {
 #[derive(Clone, Debug)]
 pub struct Paragraphs<'t> {
     text: &'t str,
+    /// The lines still to read, for `Lines` and `Blocks`.
     lines: Lines<'t>,
     layout: Layout,
-    /// A line read ahead that opens the next paragraph.
-    pending: Option<Line>,
-}
-
-/// What `Wrapped` compares across a pair of lines, worked out once per line
-/// rather than once per pair it belongs to.
-#[derive(Clone, Copy, Debug)]
-struct LineFacts {
-    shape: Shape,
-    quote_depth: usize,
-    headline: bool,
-    /// The first char after leading white space is lower case.
-    lower_start: bool,
-}
-
-impl LineFacts {
-    fn new(line: &str, shape: Shape) -> LineFacts {
-        LineFacts {
-            shape,
-            quote_depth: quote_depth(line),
-            headline: is_headline(line, shape.ascii),
-            lower_start: line[shape.indent..]
-                .chars()
-                .next()
-                .is_some_and(char::is_lowercase),
-        }
-    }
+    /// The non-blank lines, for `Rows` and `Wrapped`, measured up front.
+    rows: Vec<Row>,
+    /// The first row not yet in a paragraph.
+    next: usize,
 }
 
 impl<'t> Paragraphs<'t> {
     pub(crate) fn new(text: &'t str, mode: ParagraphMode) -> Paragraphs<'t> {
+        let mut rows = Vec::new();
+        if matches!(mode, ParagraphMode::Auto | ParagraphMode::Wrapped) {
+            rows = SPARE_ROWS.try_with(Cell::take).unwrap_or_default();
+        }
         let layout = match mode {
             ParagraphMode::Lines => Layout::Lines,
             ParagraphMode::Blocks => Layout::Blocks,
             ParagraphMode::Wrapped => {
-                let stats = wrap::analyze(text);
+                let stats = wrap::measure(text, &mut rows);
                 Layout::Wrapped {
                     width: stats.width,
                     ascii: stats.ascii,
                 }
             }
             ParagraphMode::Auto => {
-                let stats = wrap::analyze(text);
+                let stats = wrap::measure(text, &mut rows);
                 if stats.wrapped {
                     Layout::Wrapped {
                         width: stats.width,
                         ascii: stats.ascii,
                     }
                 } else {
-                    Layout::Lines
+                    Layout::Rows
                 }
             }
         };
+        let lines = match layout {
+            Layout::Lines | Layout::Blocks => Lines::new(text),
+            Layout::Rows | Layout::Wrapped { .. } => Lines::new(""),
+        };
         Paragraphs {
             text,
-            lines: Lines::new(text),
+            lines,
             layout,
-            pending: None,
+            rows,
+            next: 0,
         }
     }
 
@@ -108,43 +99,64 @@ impl<'t> Paragraphs<'t> {
     /// ```
     pub fn mode(&self) -> ParagraphMode {
         match self.layout {
-            Layout::Lines => ParagraphMode::Lines,
+            Layout::Lines | Layout::Rows => ParagraphMode::Lines,
             Layout::Blocks => ParagraphMode::Blocks,
             Layout::Wrapped { .. } => ParagraphMode::Wrapped,
         }
     }
 
-    fn line(&self, line: Line) -> &'t str {
-        &self.text[line.start..line.end]
+    fn span(&self, start: usize, end: usize) -> (Span, &'t str) {
+        let span = Span::new(start, end);
+        (span, &self.text[span.range()])
+    }
+
+    /// The next paragraph of wrapped text: rows up to a break or to a row
+    /// that opens a paragraph.
+    fn next_wrapped(&mut self, width: usize, ascii: bool) -> Option<(Span, &'t str)> {
+        let first = *self.rows.get(self.next)?;
+        let mut last = first;
+        let mut i = self.next + 1;
+        while let Some(&row) = self.rows.get(i) {
+            if row.after_break || self.opens_paragraph(&last, &row, width, ascii) {
+                break;
+            }
+            last = row;
+            i += 1;
+        }
+        self.next = i;
+        Some(self.span(first.start, last.end))
     }
 
     /// Whether `cur` opens a new paragraph after `prev` in wrapped text.
-    fn opens_paragraph(prev: &LineFacts, cur: &LineFacts, width: usize) -> bool {
-        let prev_full = is_full(prev.shape.width, cur.shape.first_word, width);
-        if cur.shape.indented() {
+    fn opens_paragraph(&self, prev: &Row, cur: &Row, width: usize, ascii: bool) -> bool {
+        let prev_full = is_full(prev.width as usize, cur.first_word as usize, width);
+        if cur.indented {
             // An indented run wrapped at the width continues; otherwise the
             // indent marks a new paragraph, as in newswire.
-            return !(prev.shape.indented() && prev_full);
+            return !(prev.indented && prev_full);
         }
-        if prev.quote_depth != cur.quote_depth || (prev.headline && !cur.headline) {
+        let line = |row: &Row| &self.text[row.start..row.end];
+        if prev.quote_depth != cur.quote_depth
+            || (is_headline(line(prev), ascii) && !is_headline(line(cur), ascii))
+        {
             return true;
         }
         // A short line is a hard break; it ends the paragraph unless the text
         // goes on in lower case, as after a stripped dateline.
-        !prev_full && !cur.lower_start
+        !prev_full && !starts_lower(line(cur))
     }
 }
 
-/// How many `>` open an email line: a change of depth is a change of author.
-fn quote_depth(line: &str) -> usize {
-    // Bytes will do: a multi-byte char stops the count as its lead byte does.
-    line.bytes()
-        .filter(|b| *b != b' ')
-        .take_while(|b| *b == b'>')
-        .count()
+/// Whether the first char of `line` is lower case.
+fn starts_lower(line: &str) -> bool {
+    match line.as_bytes().first() {
+        Some(b) if b.is_ascii() => b.is_ascii_lowercase(),
+        _ => line.chars().next().is_some_and(char::is_lowercase),
+    }
 }
 
 /// A line in capitals, such as a newswire headline.
+#[inline]
 fn is_headline(line: &str, ascii: bool) -> bool {
     // Looking for lower case first stops early on prose.
     if ascii {
@@ -155,63 +167,65 @@ fn is_headline(line: &str, ascii: bool) -> bool {
     !line.chars().any(char::is_lowercase) && line.chars().any(char::is_uppercase)
 }
 
+thread_local! {
+    /// The row buffer of the last `Paragraphs` dropped on this thread, so a
+    /// thread segmenting document after document does not allocate.
+    static SPARE_ROWS: Cell<Vec<Row>> = const { Cell::new(Vec::new()) };
+}
+
+/// Rows kept for reuse at most: a buffer past this (from a huge document)
+/// is freed rather than held by the thread.
+const MAX_SPARE_ROWS: usize = 1 << 16;
+
+impl Drop for Paragraphs<'_> {
+    fn drop(&mut self) {
+        let rows = std::mem::take(&mut self.rows);
+        if rows.capacity() > 0 && rows.capacity() <= MAX_SPARE_ROWS {
+            // NOTE: `try_with` fails only while the thread is exiting.
+            let _ = SPARE_ROWS.try_with(|spare| spare.set(rows));
+        }
+    }
+}
+
 impl<'t> Iterator for Paragraphs<'t> {
     type Item = (Span, &'t str);
 
     fn next(&mut self) -> Option<(Span, &'t str)> {
-        if self.layout == Layout::Lines {
-            for line in self.lines.by_ref() {
-                if let Some(span) = trim_span(self.text, line.start, line.end) {
-                    return Some((span, &self.text[span.range()]));
+        match self.layout {
+            Layout::Lines => {
+                for line in self.lines.by_ref() {
+                    if let Some(span) = trim_span(self.text, line.start, line.end) {
+                        return Some((span, &self.text[span.range()]));
+                    }
                 }
+                None
             }
-            return None;
-        }
-        let mut first: Option<Line> = None;
-        let mut last: Option<Line> = None;
-        let Layout::Wrapped { width, ascii } = self.layout else {
-            let text = self.text;
-            for line in self.lines.by_ref() {
-                if text[line.start..line.end].trim().is_empty() {
-                    if first.is_some() {
+            Layout::Blocks => {
+                let text = self.text;
+                let mut first: Option<Line> = None;
+                let mut last: Option<Line> = None;
+                for line in self.lines.by_ref() {
+                    if text[line.start..line.end].trim().is_empty() {
+                        if first.is_some() {
+                            break;
+                        }
+                        continue;
+                    }
+                    first.get_or_insert(line);
+                    last = Some(line);
+                    if line.para_sep {
                         break;
                     }
-                    continue;
                 }
-                first.get_or_insert(line);
-                last = Some(line);
-                if line.para_sep {
-                    break;
-                }
+                let span = trim_span(self.text, first?.start, last?.end)?;
+                Some((span, &self.text[span.range()]))
             }
-            let span = trim_span(self.text, first?.start, last?.end)?;
-            return Some((span, &self.text[span.range()]));
-        };
-        let mut prev: Option<LineFacts> = None;
-        while let Some(line) = self.pending.take().or_else(|| self.lines.next()) {
-            let cur = self.line(line);
-            let shape = shape(cur, ascii);
-            if shape.blank {
-                if first.is_some() {
-                    break;
-                }
-                continue;
+            Layout::Rows => {
+                let row = *self.rows.get(self.next)?;
+                self.next += 1;
+                Some(self.span(row.start, row.end))
             }
-            let facts = LineFacts::new(cur, shape);
-            if let Some(prev) = &prev {
-                if Self::opens_paragraph(prev, &facts, width) {
-                    self.pending = Some(line);
-                    break;
-                }
-            }
-            first.get_or_insert(line);
-            last = Some(line);
-            prev = Some(facts);
-            if line.para_sep {
-                break;
-            }
+            Layout::Wrapped { width, ascii } => self.next_wrapped(width, ascii),
         }
-        let span = trim_span(self.text, first?.start, last?.end)?;
-        Some((span, &self.text[span.range()]))
     }
 }
