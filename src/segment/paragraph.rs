@@ -229,3 +229,92 @@ impl<'t> Iterator for Paragraphs<'t> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::super::paragraphs;
+    use super::super::wrap::measure;
+    use super::super::wrap::tests::wrapped_text;
+    use super::*;
+
+    /// Wrapped paragraphs cut line by line straight from the rules, every
+    /// measure taken anew on the line's chars.
+    fn naive_wrapped(text: &str, width: usize) -> Vec<(usize, usize)> {
+        let mut out = Vec::new();
+        let mut open: Option<(usize, usize)> = None;
+        let mut prev: Option<&str> = None;
+        for line in Lines::new(text) {
+            let cur = &text[line.start..line.end];
+            if cur.trim().is_empty() {
+                out.extend(open.take());
+                prev = None;
+                continue;
+            }
+            if prev.is_some_and(|prev| naive_opens(prev, cur, width)) {
+                out.extend(open.take());
+            }
+            let start = line.start + cur.len() - cur.trim_start().len();
+            let end = line.start + cur.trim_end().len();
+            open = Some((open.map_or(start, |(start, _)| start), end));
+            prev = Some(cur);
+            if line.para_sep {
+                out.extend(open.take());
+                prev = None;
+            }
+        }
+        out.extend(open);
+        out
+    }
+
+    fn naive_opens(prev: &str, cur: &str, width: usize) -> bool {
+        let chars = |line: &str| line.trim_end().chars().count();
+        let first_word = |line: &str| {
+            line.split_whitespace()
+                .next()
+                .map_or(0, |w| w.chars().count())
+        };
+        let indented = |line: &str| line.starts_with(char::is_whitespace);
+        let depth = |line: &str| {
+            line.bytes()
+                .filter(|b| *b != b' ')
+                .take_while(|b| *b == b'>')
+                .count()
+        };
+        let headline = |line: &str| {
+            !line.chars().any(char::is_lowercase) && line.chars().any(char::is_uppercase)
+        };
+        let prev_full = is_full(chars(prev), first_word(cur), width);
+        if indented(cur) {
+            return !(indented(prev) && prev_full);
+        }
+        if depth(prev) != depth(cur) || (headline(prev) && !headline(cur)) {
+            return true;
+        }
+        !prev_full && !cur.trim_start().starts_with(char::is_lowercase)
+    }
+
+    fn spans(paragraphs: Paragraphs<'_>) -> Vec<(usize, usize)> {
+        paragraphs.map(|(span, _)| (span.start, span.end)).collect()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(1024))]
+
+        #[test]
+        fn wrapped_matches_the_naive_oracle(
+            text in prop_oneof![wrapped_text(false), wrapped_text(true)]
+        ) {
+            let width = measure(&text, &mut Vec::new()).width;
+            let want = naive_wrapped(&text, width);
+            prop_assert_eq!(&spans(paragraphs(&text, ParagraphMode::Wrapped)), &want);
+            let auto = paragraphs(&text, ParagraphMode::Auto);
+            if auto.mode() == ParagraphMode::Lines {
+                prop_assert_eq!(spans(auto), spans(paragraphs(&text, ParagraphMode::Lines)));
+            } else {
+                prop_assert_eq!(spans(auto), want);
+            }
+        }
+    }
+}

@@ -176,7 +176,7 @@ fn is_bare_quote(line: &str) -> bool {
 
 /// A non-blank line as both the wrap decision and the cutting of wrapped
 /// paragraphs need it, so the text is read once.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Row {
     /// The line trimmed of white space is `text[start..end]`.
     pub(crate) start: usize,
@@ -197,7 +197,7 @@ pub(crate) struct Row {
 }
 
 /// What wrap evidence a line gives as the first of a pair of lines.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct Prev {
     width: usize,
     /// Neither an email header nor a bare quote, so the pair counts.
@@ -206,6 +206,7 @@ struct Prev {
 }
 
 /// The evidence gathered line by line.
+#[derive(Debug, PartialEq, Eq)]
 struct Tally {
     histogram: [u32; MAX_WIDTH + 2],
     /// Pairs of continuing lines by `width(prev) + 1 + first_word(cur)`, so
@@ -221,6 +222,8 @@ struct Tally {
     prev: Option<Prev>,
     /// A blank line or a U+2029 came since the last non-blank line.
     after_break: bool,
+    /// The whole text is ASCII.
+    ascii: bool,
 }
 
 /// One non-blank line, measured.
@@ -345,7 +348,8 @@ impl Tally {
         self.after_break = line.para_sep;
     }
 
-    fn finish(&self, ascii: bool) -> WrapStats {
+    fn finish(&self) -> WrapStats {
+        let ascii = self.ascii;
         // The first width at or below which 90% of the lines are: from the
         // top, past the longest 10%.
         let above = self.nonblank - (self.nonblank * 9).div_ceil(10);
@@ -381,7 +385,14 @@ impl Tally {
 /// Measures `text` in one pass over its lines, pushing its non-blank lines
 /// onto `rows` (which it clears first).
 pub(crate) fn measure(text: &str, rows: &mut Vec<Row>) -> WrapStats {
+    tally(text, rows, true).finish()
+}
+
+/// The lines of `text` counted, by the general path unless `fast` allows
+/// the ASCII ones.
+fn tally(text: &str, rows: &mut Vec<Row>, fast: bool) -> Tally {
     rows.clear();
+    let ascii = text.is_ascii();
     let mut tally = Tally {
         histogram: [0; MAX_WIDTH + 2],
         reach: [0; MAX_WIDTH + 2],
@@ -391,21 +402,22 @@ pub(crate) fn measure(text: &str, rows: &mut Vec<Row>) -> WrapStats {
         finished: 0,
         prev: None,
         after_break: true,
+        ascii,
     };
-    let ascii = text.is_ascii();
     let lines = Lines::new(text);
     let mut add = |line: Option<Measured>| match line {
         Some(line) => tally.add(line, rows),
         None => tally.blank(),
     };
-    match (ascii, lines.only_lf()) {
+    match (ascii && fast, lines.only_lf()) {
         (true, true) => for_each_lf_line(text.as_bytes(), |start, end| {
             add(Measured::ascii(text.as_bytes(), start, end));
         }),
         (true, false) => lines.for_each(|line| add(Measured::any::<true>(text, line))),
-        (false, _) => lines.for_each(|line| add(Measured::any::<false>(text, line))),
+        (false, _) => Lines::with_only_lf(text, fast && lines.only_lf())
+            .for_each(|line| add(Measured::any::<false>(text, line))),
     }
-    tally.finish(ascii)
+    tally
 }
 
 /// How many `>` open an email line: a change of depth is a change of author.
@@ -447,8 +459,9 @@ fn ascii_ends_sentence(body: &[u8]) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     fn analyze(text: &str) -> WrapStats {
         measure(text, &mut Vec::new())
@@ -509,6 +522,58 @@ mod tests {
                 let want = bytes.iter().position(|&b| is_ascii_space(b) == space);
                 assert_eq!(find_ascii(&bytes, space), want, "{bytes:?} {space}");
             }
+        }
+    }
+
+    /// Text like newswire and email, with every kind of line the measures
+    /// tell apart; ASCII with only `\n` breaks unless `unicode`.
+    pub(crate) fn wrapped_text(unicode: bool) -> BoxedStrategy<String> {
+        let piece = prop_oneof![
+            6 => "[a-z]{1,9} ",
+            2 => "[A-Z][a-z]{0,8} ",
+            1 => "[A-Z]{2,6} ",
+            4 => Just("\n".to_owned()),
+            1 => Just("\n\n".to_owned()),
+            1 => Just("\n    ".to_owned()),
+            1 => Just("\n> ".to_owned()),
+            1 => Just("\n>> > ".to_owned()),
+            1 => Just("\n > >".to_owned()),
+            1 => Just("\nSubject: ".to_owned()),
+            1 => "[.!?:,;\"')\\]]{1,3}",
+            1 => "[ \t\x0b\x0c]{1,3}",
+            1 => "[a-z]{10,40}",
+            1 => "[\x00-\x7f]{1,4}",
+        ];
+        if !unicode {
+            return prop::collection::vec(piece, 0..120)
+                .prop_map(|v| v.concat())
+                .boxed();
+        }
+        let exotic = prop_oneof![
+            Just("\r\n".to_owned()),
+            Just("\u{2028}".to_owned()),
+            Just("\u{2029}".to_owned()),
+            Just("\u{a0}".to_owned()),
+            Just("\u{3000}".to_owned()),
+            Just("\u{201d}.".to_owned()),
+            Just("\u{c9}t\u{e9} ".to_owned()),
+            Just("\u{3c9}\u{3a9} ".to_owned()),
+            "\\PC{1,3}",
+        ];
+        prop::collection::vec(prop_oneof![20 => piece, 1 => exotic], 0..120)
+            .prop_map(|v| v.concat())
+            .boxed()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(1024))]
+
+        #[test]
+        fn byte_path_agrees_with_the_general_one(text in wrapped_text(false)) {
+            let (mut fast, mut general) = (Vec::new(), Vec::new());
+            let counted = tally(&text, &mut fast, true);
+            prop_assert_eq!(counted, tally(&text, &mut general, false));
+            prop_assert_eq!(fast, general);
         }
     }
 
