@@ -93,18 +93,24 @@ impl<'t> Lines<'t> {
 pub(crate) fn for_each_lf_line(text: &[u8], mut f: impl FnMut(usize, usize)) {
     let mut start = 0;
     let mut block = 0;
-    while block < text.len() {
-        let mut mask = lf_mask(&text[block..]);
+    // NOTE: the end of the text counts as one more `\n`, so that `f` is
+    // called from one place only and can be inlined there.
+    while block <= text.len() {
+        let rest = &text[block..];
+        let mut mask = lf_mask(rest);
+        if rest.len() < BLOCK {
+            mask |= 1 << rest.len();
+        }
         while mask != 0 {
             let end = block + mask.trailing_zeros() as usize;
             mask &= mask - 1;
+            if end == text.len() && start == end {
+                return;
+            }
             f(start, end);
             start = end + 1;
         }
         block += BLOCK;
-    }
-    if start < text.len() {
-        f(start, text.len());
     }
 }
 

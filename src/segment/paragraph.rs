@@ -156,7 +156,7 @@ fn starts_lower(line: &str) -> bool {
 }
 
 /// A line in capitals, such as a newswire headline.
-#[inline]
+#[inline(always)]
 fn is_headline(line: &str, ascii: bool) -> bool {
     // Looking for lower case first stops early on prose.
     if ascii {

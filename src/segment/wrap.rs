@@ -307,6 +307,20 @@ impl Measured {
 }
 
 impl Tally {
+    fn new(ascii: bool) -> Tally {
+        Tally {
+            histogram: [0; MAX_WIDTH + 2],
+            reach: [0; MAX_WIDTH + 2],
+            nonblank: 0,
+            top: 0,
+            continuing: 0,
+            finished: 0,
+            prev: None,
+            after_break: true,
+            ascii,
+        }
+    }
+
     /// Counts a blank line.
     #[inline(always)]
     fn blank(&mut self) {
@@ -385,26 +399,18 @@ impl Tally {
 /// Measures `text` in one pass over its lines, pushing its non-blank lines
 /// onto `rows` (which it clears first).
 pub(crate) fn measure(text: &str, rows: &mut Vec<Row>) -> WrapStats {
-    tally(text, rows, true).finish()
+    // NOTE: the tally is large; filled in place, it is never copied.
+    let mut tally = Tally::new(text.is_ascii());
+    count(text, rows, true, &mut tally);
+    tally.finish()
 }
 
-/// The lines of `text` counted, by the general path unless `fast` allows
-/// the ASCII ones.
-fn tally(text: &str, rows: &mut Vec<Row>, fast: bool) -> Tally {
+/// Counts the lines of `text` into `tally`, by the general path unless
+/// `fast` allows the ASCII ones.
+fn count(text: &str, rows: &mut Vec<Row>, fast: bool, tally: &mut Tally) {
     rows.clear();
-    let ascii = text.is_ascii();
-    let mut tally = Tally {
-        histogram: [0; MAX_WIDTH + 2],
-        reach: [0; MAX_WIDTH + 2],
-        nonblank: 0,
-        top: 0,
-        continuing: 0,
-        finished: 0,
-        prev: None,
-        after_break: true,
-        ascii,
-    };
     let lines = Lines::new(text);
+    let ascii = tally.ascii;
     let mut add = |line: Option<Measured>| match line {
         Some(line) => tally.add(line, rows),
         None => tally.blank(),
@@ -417,7 +423,6 @@ fn tally(text: &str, rows: &mut Vec<Row>, fast: bool) -> Tally {
         (false, _) => Lines::with_only_lf(text, fast && lines.only_lf())
             .for_each(|line| add(Measured::any::<false>(text, line))),
     }
-    tally
 }
 
 /// How many `>` open an email line: a change of depth is a change of author.
@@ -571,8 +576,11 @@ pub(crate) mod tests {
         #[test]
         fn byte_path_agrees_with_the_general_one(text in wrapped_text(false)) {
             let (mut fast, mut general) = (Vec::new(), Vec::new());
-            let counted = tally(&text, &mut fast, true);
-            prop_assert_eq!(counted, tally(&text, &mut general, false));
+            let mut by_bytes = Tally::new(text.is_ascii());
+            count(&text, &mut fast, true, &mut by_bytes);
+            let mut by_chars = Tally::new(text.is_ascii());
+            count(&text, &mut general, false, &mut by_chars);
+            prop_assert_eq!(by_bytes, by_chars);
             prop_assert_eq!(fast, general);
         }
     }
