@@ -13,7 +13,10 @@ enum Layout {
     Lines,
     Blocks,
     /// `Auto` resolved to `Lines`: the measured rows, one per paragraph.
-    Rows,
+    Rows {
+        /// The whole text is ASCII.
+        ascii: bool,
+    },
     /// Blocks, further cut where a hard-wrapped text starts a paragraph.
     Wrapped {
         width: usize,
@@ -72,13 +75,13 @@ impl<'t> Paragraphs<'t> {
                         ascii: stats.ascii,
                     }
                 } else {
-                    Layout::Rows
+                    Layout::Rows { ascii: stats.ascii }
                 }
             }
         };
         let lines = match layout {
             Layout::Lines | Layout::Blocks => Lines::new(text),
-            Layout::Rows | Layout::Wrapped { .. } => Lines::new(""),
+            Layout::Rows { .. } | Layout::Wrapped { .. } => Lines::new(""),
         };
         Paragraphs {
             text,
@@ -99,9 +102,18 @@ impl<'t> Paragraphs<'t> {
     /// ```
     pub fn mode(&self) -> ParagraphMode {
         match self.layout {
-            Layout::Lines | Layout::Rows => ParagraphMode::Lines,
+            Layout::Lines | Layout::Rows { .. } => ParagraphMode::Lines,
             Layout::Blocks => ParagraphMode::Blocks,
             Layout::Wrapped { .. } => ParagraphMode::Wrapped,
+        }
+    }
+
+    /// Whether the whole text is known to be ASCII, as `Auto` and `Wrapped`
+    /// find out on the way.
+    pub(crate) fn known_ascii(&self) -> bool {
+        match self.layout {
+            Layout::Rows { ascii } | Layout::Wrapped { ascii, .. } => ascii,
+            Layout::Lines | Layout::Blocks => false,
         }
     }
 
@@ -220,7 +232,7 @@ impl<'t> Iterator for Paragraphs<'t> {
                 let span = trim_span(self.text, first?.start, last?.end)?;
                 Some((span, &self.text[span.range()]))
             }
-            Layout::Rows => {
+            Layout::Rows { .. } => {
                 let row = *self.rows.get(self.next)?;
                 self.next += 1;
                 Some(self.span(row.start, row.end))
