@@ -5,6 +5,8 @@
 //! is "full": the next line's first word would not have fitted on it. Text
 //! with one paragraph or sentence per line has no such width.
 
+use memchr::memchr;
+
 use super::is_ascii_space;
 use super::lines::{Line, Lines, for_each_lf_line};
 
@@ -409,19 +411,21 @@ pub(crate) fn measure(text: &str, rows: &mut Vec<Row>) -> WrapStats {
 /// `fast` allows the ASCII ones.
 fn count(text: &str, rows: &mut Vec<Row>, fast: bool, tally: &mut Tally) {
     rows.clear();
-    let lines = Lines::new(text);
     let ascii = tally.ascii;
     let mut add = |line: Option<Measured>| match line {
         Some(line) => tally.add(line, rows),
         None => tally.blank(),
     };
-    match (ascii && fast, lines.only_lf()) {
-        (true, true) => for_each_lf_line(text.as_bytes(), |start, end| {
-            add(Measured::ascii(text.as_bytes(), start, end));
-        }),
-        (true, false) => lines.for_each(|line| add(Measured::any::<true>(text, line))),
-        (false, _) => Lines::with_only_lf(text, fast && lines.only_lf())
-            .for_each(|line| add(Measured::any::<false>(text, line))),
+    let bytes = text.as_bytes();
+    // In ASCII, `\r` is the only other break byte: one search rules it out.
+    if ascii && fast && memchr(b'\r', bytes).is_none() {
+        for_each_lf_line(bytes, |start, end| add(Measured::ascii(bytes, start, end)));
+    } else if ascii && fast {
+        Lines::new(text).for_each(|line| add(Measured::any::<true>(text, line)));
+    } else {
+        let only_lf = Lines::new(text).only_lf();
+        Lines::with_only_lf(text, fast && only_lf)
+            .for_each(|line| add(Measured::any::<false>(text, line)));
     }
 }
 
