@@ -147,36 +147,41 @@ impl<'t> Paragraphs<'t> {
             // indent marks a new paragraph, as in newswire.
             return !(prev.indented && prev_full);
         }
-        let line = |row: &Row| &self.text[row.start..row.end];
         if prev.quote_depth != cur.quote_depth
-            || (is_headline(line(prev), ascii) && !is_headline(line(cur), ascii))
+            || (self.is_headline(prev, ascii) && !self.is_headline(cur, ascii))
         {
             return true;
         }
         // A short line is a hard break; it ends the paragraph unless the text
         // goes on in lower case, as after a stripped dateline.
-        !prev_full && !starts_lower(line(cur))
+        !prev_full && !self.starts_lower(cur)
     }
-}
 
-/// Whether the first char of `line` is lower case.
-fn starts_lower(line: &str) -> bool {
-    match line.as_bytes().first() {
-        Some(b) if b.is_ascii() => b.is_ascii_lowercase(),
-        _ => line.chars().next().is_some_and(char::is_lowercase),
+    /// Whether `row` is in capitals, such as a newswire headline; `ascii`
+    /// says the text is ASCII.
+    #[inline(always)]
+    fn is_headline(&self, row: &Row, ascii: bool) -> bool {
+        if ascii {
+            // Bytes are chars; slicing them needs no char boundary checks.
+            let bytes = &self.text.as_bytes()[row.start..row.end];
+            // Looking for lower case first stops early on prose.
+            return !bytes.iter().any(u8::is_ascii_lowercase)
+                && bytes.iter().any(u8::is_ascii_uppercase);
+        }
+        let line = &self.text[row.start..row.end];
+        !line.chars().any(char::is_lowercase) && line.chars().any(char::is_uppercase)
     }
-}
 
-/// A line in capitals, such as a newswire headline.
-#[inline(always)]
-fn is_headline(line: &str, ascii: bool) -> bool {
-    // Looking for lower case first stops early on prose.
-    if ascii {
-        let bytes = line.as_bytes();
-        return !bytes.iter().any(u8::is_ascii_lowercase)
-            && bytes.iter().any(u8::is_ascii_uppercase);
+    /// Whether the first char of `row` is lower case.
+    fn starts_lower(&self, row: &Row) -> bool {
+        match self.text.as_bytes()[row.start] {
+            b if b.is_ascii() => b.is_ascii_lowercase(),
+            _ => self.text[row.start..]
+                .chars()
+                .next()
+                .is_some_and(char::is_lowercase),
+        }
     }
-    !line.chars().any(char::is_lowercase) && line.chars().any(char::is_uppercase)
 }
 
 thread_local! {
