@@ -1,6 +1,6 @@
 //! Physical lines of a text, with the kind of break that ends each.
 
-use memchr::{memchr2, memchr3};
+use memchr::{memchr, memchr2, memchr3};
 
 /// One line: `text[start..end]` without its terminator.
 #[derive(Clone, Copy, Debug)]
@@ -19,13 +19,9 @@ pub(crate) struct Line {
 pub(crate) struct Lines<'t> {
     text: &'t str,
     pos: usize,
-    /// `\n` is the only break byte in the text, so lines can be found from a
-    /// bit mask of the `\n` in each 64-byte block.
+    /// `\n` is the only break byte in the text, so lines can be found with
+    /// a one-byte search, which is cheaper per call on short lines.
     only_lf: bool,
-    /// With `only_lf`: the `\n` of the block at `block` not yet consumed.
-    mask: u64,
-    /// With `only_lf`: where the block of `mask` starts.
-    block: usize,
 }
 
 impl<'t> Lines<'t> {
@@ -41,136 +37,45 @@ impl<'t> Lines<'t> {
             text,
             pos: 0,
             only_lf,
-            mask: 0,
-            // The first call to `next` loads the block at 0.
-            block: 0usize.wrapping_sub(BLOCK),
         }
     }
 
-    /// Whether `\n` is the only break byte, so [`Lines::next_lf`] applies.
+    /// Whether `\n` is the only break byte.
     pub(crate) fn only_lf(&self) -> bool {
         self.only_lf
     }
-
-    /// The next line, when `\n` is the only break byte. A loop calling this
-    /// directly keeps the iterator's state in registers.
-    #[inline(always)]
-    pub(crate) fn next_lf(&mut self) -> Option<Line> {
-        let bytes = self.text.as_bytes();
-        let start = self.pos;
-        if start >= bytes.len() {
-            return None;
-        }
-        // NOTE: one mask covers about a line of newswire, so finding a line
-        // end is mostly a trailing-zero count, with no per-byte branch.
-        while self.mask == 0 {
-            self.block = self.block.wrapping_add(BLOCK);
-            if self.block >= bytes.len() {
-                self.pos = bytes.len();
-                return Some(Line {
-                    start,
-                    end: bytes.len(),
-                    para_sep: false,
-                });
-            }
-            self.mask = lf_mask(&bytes[self.block..]);
-        }
-        let end = self.block + self.mask.trailing_zeros() as usize;
-        self.mask &= self.mask - 1;
-        self.pos = end + 1;
-        Some(Line {
-            start,
-            end,
-            para_sep: false,
-        })
-    }
 }
 
-/// Calls `f` with the start and end of each line of `text`, given that
-/// `\n` is its only break byte: as [`Lines`] would, without an iterator's
-/// state to keep between calls.
+/// Calls `f` with the start and end of each line of `text`, given that `\n`
+/// is its only break byte: as [`Lines`] would, without an iterator's state
+/// to keep between calls.
 #[inline(always)]
 pub(crate) fn for_each_lf_line(text: &[u8], mut f: impl FnMut(usize, usize)) {
     let mut start = 0;
-    let mut block = 0;
-    // NOTE: the end of the text counts as one more `\n`, so that `f` is
-    // called from one place only and can be inlined there.
-    while block <= text.len() {
-        let rest = &text[block..];
-        let mut mask = lf_mask(rest);
-        if rest.len() < BLOCK {
-            mask |= 1 << rest.len();
-        }
-        while mask != 0 {
-            let end = block + mask.trailing_zeros() as usize;
-            mask &= mask - 1;
-            if end == text.len() && start == end {
-                return;
-            }
-            f(start, end);
-            start = end + 1;
-        }
-        block += BLOCK;
+    while start < text.len() {
+        let end = find_lf(&text[start..]).map_or(text.len(), |i| start + i);
+        f(start, end);
+        start = end + 1;
     }
-}
-
-/// The block of bytes one `\n` mask covers.
-const BLOCK: usize = 64;
-
-/// Bit `i` is set when `bytes[i] == b'\n'`, for `i` below 64 and the length.
-#[inline(always)]
-fn lf_mask(bytes: &[u8]) -> u64 {
-    match bytes.first_chunk::<BLOCK>() {
-        Some(block) => block_lf_mask(block),
-        None => {
-            let mut block = [0u8; BLOCK];
-            block[..bytes.len()].copy_from_slice(bytes);
-            block_lf_mask(&block)
-        }
-    }
-}
-
-#[inline(always)]
-fn block_lf_mask(block: &[u8; BLOCK]) -> u64 {
-    let mut mask = 0;
-    for (k, word) in block.chunks_exact(8).enumerate() {
-        let word = u64::from_le_bytes(word.try_into().unwrap_or_default());
-        mask |= byte_mask(word ^ (b'\n' as u64 * ONES)) << (8 * k);
-    }
-    mask
-}
-
-const ONES: u64 = 0x0101_0101_0101_0101;
-
-/// Bit `k` is set when byte `k` of `word` is zero.
-#[inline]
-fn byte_mask(word: u64) -> u64 {
-    const LOW: u64 = 0x7F * ONES;
-    // Exact, unlike the borrow trick: no byte's test spills into the next.
-    let zero = !(((word & LOW) + LOW) | word) & !LOW;
-    // Gathers the eight high bits into the top byte, in order.
-    (zero >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56
 }
 
 impl Iterator for Lines<'_> {
     type Item = Line;
 
     fn next(&mut self) -> Option<Line> {
-        if self.only_lf {
-            self.next_lf()
-        } else {
-            self.next_any()
-        }
-    }
-}
-
-impl Lines<'_> {
-    /// The next line, with any kind of break.
-    fn next_any(&mut self) -> Option<Line> {
         let bytes = self.text.as_bytes();
         let start = self.pos;
         if start >= bytes.len() {
             return None;
+        }
+        if self.only_lf {
+            let end = find_lf(&bytes[start..]).map_or(bytes.len(), |i| start + i);
+            self.pos = end + 1;
+            return Some(Line {
+                start,
+                end,
+                para_sep: false,
+            });
         }
         let mut from = start;
         while let Some(i) = memchr3(b'\n', b'\r', 0xE2, &bytes[from..]).map(|i| from + i) {
@@ -204,6 +109,30 @@ impl Lines<'_> {
     }
 }
 
+/// The first `\n` in `bytes`. Newswire lines are short, where a call to
+/// `memchr` costs more than the search, so the first 64 bytes are searched
+/// eight at a time inline.
+fn find_lf(bytes: &[u8]) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    let head = &bytes[..bytes.len().min(64)];
+    let mut chunks = head.chunks_exact(8);
+    let mut base = 0;
+    for chunk in &mut chunks {
+        let word = u64::from_le_bytes(chunk.try_into().unwrap_or_default()) ^ (b'\n' as u64 * ONES);
+        // Flags every zero byte, and maybe bytes above one (a borrow), so
+        // the lowest flag is exact.
+        let zeros = word.wrapping_sub(ONES) & !word & (0x80 * ONES);
+        if zeros != 0 {
+            return Some(base + zeros.trailing_zeros() as usize / 8);
+        }
+        base += 8;
+    }
+    if let Some(i) = chunks.remainder().iter().position(|&b| b == b'\n') {
+        return Some(base + i);
+    }
+    memchr(b'\n', &bytes[head.len()..]).map(|i| head.len() + i)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -230,48 +159,36 @@ mod tests {
     }
 
     #[test]
-    fn byte_mask_flags_exactly_the_zero_bytes() {
-        for fill in [0u8, 1, 0x80, 0xFF] {
-            for k in 0..8 {
-                for b in 0..=255u8 {
-                    let mut bytes = [fill; 8];
-                    bytes[k] = b;
-                    let want = bytes
-                        .iter()
-                        .enumerate()
-                        .fold(0, |m, (i, &x)| m | (u64::from(x == 0) << i));
-                    assert_eq!(byte_mask(u64::from_le_bytes(bytes)), want, "{bytes:?}");
+    fn finds_lf_at_every_offset() {
+        for len in 0..140 {
+            for at in 0..=len {
+                let mut bytes = vec![b'x'; len];
+                if at < len {
+                    bytes[at] = b'\n';
                 }
+                let want = bytes.iter().position(|&b| b == b'\n');
+                assert_eq!(find_lf(&bytes), want, "{len} {at}");
             }
         }
     }
 
     #[test]
-    fn lf_lines_at_every_offset() {
-        // Two line feeds anywhere in texts around a few block lengths.
-        for len in 0..200 {
-            for at in 0..=len {
-                let mut bytes = vec![b'x'; len];
-                for i in [at, (at * 7 + 3) % (len + 1)] {
-                    if i < len {
-                        bytes[i] = b'\n';
-                    }
-                }
-                let text = String::from_utf8(bytes).unwrap_or_default();
-                let got: Vec<(usize, usize)> = Lines::with_only_lf(&text, true)
-                    .map(|l| (l.start, l.end))
-                    .collect();
-                let mut each = Vec::new();
-                for_each_lf_line(text.as_bytes(), |start, end| each.push((start, end)));
-                assert_eq!(each, got);
-                let mut want = Vec::new();
-                let mut start = 0;
-                for piece in text.split_inclusive('\n') {
-                    want.push((start, start + piece.trim_end_matches('\n').len()));
-                    start += piece.len();
-                }
-                assert_eq!(got, want, "{len} {at}");
-            }
+    fn lf_lines_as_lines_would() {
+        for text in [
+            "",
+            "\n",
+            "a",
+            "a\n",
+            "\n\nb\n\nc",
+            &"x".repeat(200),
+            &"ab\n".repeat(50),
+        ] {
+            let want: Vec<(usize, usize)> = Lines::with_only_lf(text, false)
+                .map(|l| (l.start, l.end))
+                .collect();
+            let mut got = Vec::new();
+            for_each_lf_line(text.as_bytes(), |start, end| got.push((start, end)));
+            assert_eq!(got, want, "{text:?}");
         }
     }
 
