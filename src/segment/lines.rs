@@ -27,11 +27,35 @@ pub(crate) struct Lines<'t> {
 impl<'t> Lines<'t> {
     pub(crate) fn new(text: &'t str) -> Lines<'t> {
         let only_lf = memchr2(b'\r', 0xE2, text.as_bytes()).is_none();
+        Lines::with_only_lf(text, only_lf)
+    }
+
+    /// Like [`Lines::new`], when the caller knows whether `\n` is the only
+    /// break byte in `text`.
+    pub(crate) fn with_only_lf(text: &'t str, only_lf: bool) -> Lines<'t> {
         Lines {
             text,
             pos: 0,
             only_lf,
         }
+    }
+
+    /// Whether `\n` is the only break byte.
+    pub(crate) fn only_lf(&self) -> bool {
+        self.only_lf
+    }
+}
+
+/// Calls `f` with the start and end of each line of `text`, given that `\n`
+/// is its only break byte: as [`Lines`] would, without an iterator's state
+/// to keep between calls.
+#[inline(always)]
+pub(crate) fn for_each_lf_line(text: &[u8], mut f: impl FnMut(usize, usize)) {
+    let mut start = 0;
+    while start < text.len() {
+        let end = find_lf(&text[start..]).map_or(text.len(), |i| start + i);
+        f(start, end);
+        start = end + 1;
     }
 }
 
@@ -145,6 +169,26 @@ mod tests {
                 let want = bytes.iter().position(|&b| b == b'\n');
                 assert_eq!(find_lf(&bytes), want, "{len} {at}");
             }
+        }
+    }
+
+    #[test]
+    fn lf_lines_as_lines_would() {
+        for text in [
+            "",
+            "\n",
+            "a",
+            "a\n",
+            "\n\nb\n\nc",
+            &"x".repeat(200),
+            &"ab\n".repeat(50),
+        ] {
+            let want: Vec<(usize, usize)> = Lines::with_only_lf(text, false)
+                .map(|l| (l.start, l.end))
+                .collect();
+            let mut got = Vec::new();
+            for_each_lf_line(text.as_bytes(), |start, end| got.push((start, end)));
+            assert_eq!(got, want, "{text:?}");
         }
     }
 

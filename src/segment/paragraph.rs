@@ -1,7 +1,9 @@
 //! The paragraph iterator.
 
+use std::cell::Cell;
+
 use super::lines::{Line, Lines};
-use super::wrap::{self, Shape, is_full, shape};
+use super::wrap::{self, Row, is_full};
 use super::{ParagraphMode, trim_span};
 use crate::Span;
 
@@ -10,6 +12,11 @@ use crate::Span;
 enum Layout {
     Lines,
     Blocks,
+    /// `Auto` resolved to `Lines`: the measured rows, one per paragraph.
+    Rows {
+        /// The whole text is ASCII.
+        ascii: bool,
+    },
     /// Blocks, further cut where a hard-wrapped text starts a paragraph.
     Wrapped {
         width: usize,
@@ -35,66 +42,53 @@ enum Layout {
 #[derive(Clone, Debug)]
 pub struct Paragraphs<'t> {
     text: &'t str,
+    /// The lines still to read, for `Lines` and `Blocks`.
     lines: Lines<'t>,
     layout: Layout,
-    /// A line read ahead that opens the next paragraph.
-    pending: Option<Line>,
-}
-
-/// What `Wrapped` compares across a pair of lines, worked out once per line
-/// rather than once per pair it belongs to.
-#[derive(Clone, Copy, Debug)]
-struct LineFacts {
-    shape: Shape,
-    quote_depth: usize,
-    headline: bool,
-    /// The first char after leading white space is lower case.
-    lower_start: bool,
-}
-
-impl LineFacts {
-    fn new(line: &str, shape: Shape) -> LineFacts {
-        LineFacts {
-            shape,
-            quote_depth: quote_depth(line),
-            headline: is_headline(line, shape.ascii),
-            lower_start: line[shape.indent..]
-                .chars()
-                .next()
-                .is_some_and(char::is_lowercase),
-        }
-    }
+    /// The non-blank lines, for `Rows` and `Wrapped`, measured up front.
+    rows: Vec<Row>,
+    /// The first row not yet in a paragraph.
+    next: usize,
 }
 
 impl<'t> Paragraphs<'t> {
     pub(crate) fn new(text: &'t str, mode: ParagraphMode) -> Paragraphs<'t> {
+        let mut rows = Vec::new();
+        if matches!(mode, ParagraphMode::Auto | ParagraphMode::Wrapped) {
+            rows = SPARE_ROWS.try_with(Cell::take).unwrap_or_default();
+        }
         let layout = match mode {
             ParagraphMode::Lines => Layout::Lines,
             ParagraphMode::Blocks => Layout::Blocks,
             ParagraphMode::Wrapped => {
-                let stats = wrap::analyze(text);
+                let stats = wrap::measure(text, &mut rows);
                 Layout::Wrapped {
                     width: stats.width,
                     ascii: stats.ascii,
                 }
             }
             ParagraphMode::Auto => {
-                let stats = wrap::analyze(text);
+                let stats = wrap::measure(text, &mut rows);
                 if stats.wrapped {
                     Layout::Wrapped {
                         width: stats.width,
                         ascii: stats.ascii,
                     }
                 } else {
-                    Layout::Lines
+                    Layout::Rows { ascii: stats.ascii }
                 }
             }
         };
+        let lines = match layout {
+            Layout::Lines | Layout::Blocks => Lines::new(text),
+            Layout::Rows { .. } | Layout::Wrapped { .. } => Lines::new(""),
+        };
         Paragraphs {
             text,
-            lines: Lines::new(text),
+            lines,
             layout,
-            pending: None,
+            rows,
+            next: 0,
         }
     }
 
@@ -108,110 +102,236 @@ impl<'t> Paragraphs<'t> {
     /// ```
     pub fn mode(&self) -> ParagraphMode {
         match self.layout {
-            Layout::Lines => ParagraphMode::Lines,
+            Layout::Lines | Layout::Rows { .. } => ParagraphMode::Lines,
             Layout::Blocks => ParagraphMode::Blocks,
             Layout::Wrapped { .. } => ParagraphMode::Wrapped,
         }
     }
 
-    fn line(&self, line: Line) -> &'t str {
-        &self.text[line.start..line.end]
+    /// Whether the whole text is known to be ASCII, as `Auto` and `Wrapped`
+    /// find out on the way.
+    pub(crate) fn known_ascii(&self) -> bool {
+        match self.layout {
+            Layout::Rows { ascii } | Layout::Wrapped { ascii, .. } => ascii,
+            Layout::Lines | Layout::Blocks => false,
+        }
+    }
+
+    fn span(&self, start: usize, end: usize) -> (Span, &'t str) {
+        let span = Span::new(start, end);
+        (span, &self.text[span.range()])
+    }
+
+    /// The next paragraph of wrapped text: rows up to a break or to a row
+    /// that opens a paragraph.
+    fn next_wrapped(&mut self, width: usize, ascii: bool) -> Option<(Span, &'t str)> {
+        let first = *self.rows.get(self.next)?;
+        let mut last = first;
+        let mut i = self.next + 1;
+        while let Some(&row) = self.rows.get(i) {
+            if row.after_break || self.opens_paragraph(&last, &row, width, ascii) {
+                break;
+            }
+            last = row;
+            i += 1;
+        }
+        self.next = i;
+        Some(self.span(first.start, last.end))
     }
 
     /// Whether `cur` opens a new paragraph after `prev` in wrapped text.
-    fn opens_paragraph(prev: &LineFacts, cur: &LineFacts, width: usize) -> bool {
-        let prev_full = is_full(prev.shape.width, cur.shape.first_word, width);
-        if cur.shape.indented() {
+    fn opens_paragraph(&self, prev: &Row, cur: &Row, width: usize, ascii: bool) -> bool {
+        let prev_full = is_full(prev.width as usize, cur.first_word as usize, width);
+        if cur.indented {
             // An indented run wrapped at the width continues; otherwise the
             // indent marks a new paragraph, as in newswire.
-            return !(prev.shape.indented() && prev_full);
+            return !(prev.indented && prev_full);
         }
-        if prev.quote_depth != cur.quote_depth || (prev.headline && !cur.headline) {
+        if prev.quote_depth != cur.quote_depth
+            || (self.is_headline(prev, ascii) && !self.is_headline(cur, ascii))
+        {
             return true;
         }
         // A short line is a hard break; it ends the paragraph unless the text
         // goes on in lower case, as after a stripped dateline.
-        !prev_full && !cur.lower_start
+        !prev_full && !self.starts_lower(cur)
+    }
+
+    /// Whether `row` is in capitals, such as a newswire headline; `ascii`
+    /// says the text is ASCII.
+    #[inline(always)]
+    fn is_headline(&self, row: &Row, ascii: bool) -> bool {
+        if ascii {
+            // Bytes are chars; slicing them needs no char boundary checks.
+            let bytes = &self.text.as_bytes()[row.start..row.end];
+            // Looking for lower case first stops early on prose.
+            return !bytes.iter().any(u8::is_ascii_lowercase)
+                && bytes.iter().any(u8::is_ascii_uppercase);
+        }
+        let line = &self.text[row.start..row.end];
+        !line.chars().any(char::is_lowercase) && line.chars().any(char::is_uppercase)
+    }
+
+    /// Whether the first char of `row` is lower case.
+    fn starts_lower(&self, row: &Row) -> bool {
+        match self.text.as_bytes()[row.start] {
+            b if b.is_ascii() => b.is_ascii_lowercase(),
+            _ => self.text[row.start..]
+                .chars()
+                .next()
+                .is_some_and(char::is_lowercase),
+        }
     }
 }
 
-/// How many `>` open an email line: a change of depth is a change of author.
-fn quote_depth(line: &str) -> usize {
-    // Bytes will do: a multi-byte char stops the count as its lead byte does.
-    line.bytes()
-        .filter(|b| *b != b' ')
-        .take_while(|b| *b == b'>')
-        .count()
+thread_local! {
+    /// The row buffer of the last `Paragraphs` dropped on this thread, so a
+    /// thread segmenting document after document does not allocate.
+    static SPARE_ROWS: Cell<Vec<Row>> = const { Cell::new(Vec::new()) };
 }
 
-/// A line in capitals, such as a newswire headline.
-fn is_headline(line: &str, ascii: bool) -> bool {
-    // Looking for lower case first stops early on prose.
-    if ascii {
-        let bytes = line.as_bytes();
-        return !bytes.iter().any(u8::is_ascii_lowercase)
-            && bytes.iter().any(u8::is_ascii_uppercase);
+/// Rows kept for reuse at most: a buffer past this (from a huge document)
+/// is freed rather than held by the thread.
+const MAX_SPARE_ROWS: usize = 1 << 16;
+
+impl Drop for Paragraphs<'_> {
+    fn drop(&mut self) {
+        let rows = std::mem::take(&mut self.rows);
+        if rows.capacity() > 0 && rows.capacity() <= MAX_SPARE_ROWS {
+            // NOTE: `try_with` fails only while the thread is exiting.
+            let _ = SPARE_ROWS.try_with(|spare| spare.set(rows));
+        }
     }
-    !line.chars().any(char::is_lowercase) && line.chars().any(char::is_uppercase)
 }
 
 impl<'t> Iterator for Paragraphs<'t> {
     type Item = (Span, &'t str);
 
     fn next(&mut self) -> Option<(Span, &'t str)> {
-        if self.layout == Layout::Lines {
-            for line in self.lines.by_ref() {
-                if let Some(span) = trim_span(self.text, line.start, line.end) {
-                    return Some((span, &self.text[span.range()]));
+        match self.layout {
+            Layout::Lines => {
+                for line in self.lines.by_ref() {
+                    if let Some(span) = trim_span(self.text, line.start, line.end) {
+                        return Some((span, &self.text[span.range()]));
+                    }
                 }
+                None
             }
-            return None;
-        }
-        let mut first: Option<Line> = None;
-        let mut last: Option<Line> = None;
-        let Layout::Wrapped { width, ascii } = self.layout else {
-            let text = self.text;
-            for line in self.lines.by_ref() {
-                if text[line.start..line.end].trim().is_empty() {
-                    if first.is_some() {
+            Layout::Blocks => {
+                let text = self.text;
+                let mut first: Option<Line> = None;
+                let mut last: Option<Line> = None;
+                for line in self.lines.by_ref() {
+                    if text[line.start..line.end].trim().is_empty() {
+                        if first.is_some() {
+                            break;
+                        }
+                        continue;
+                    }
+                    first.get_or_insert(line);
+                    last = Some(line);
+                    if line.para_sep {
                         break;
                     }
-                    continue;
                 }
-                first.get_or_insert(line);
-                last = Some(line);
-                if line.para_sep {
-                    break;
-                }
+                let span = trim_span(self.text, first?.start, last?.end)?;
+                Some((span, &self.text[span.range()]))
             }
-            let span = trim_span(self.text, first?.start, last?.end)?;
-            return Some((span, &self.text[span.range()]));
-        };
-        let mut prev: Option<LineFacts> = None;
-        while let Some(line) = self.pending.take().or_else(|| self.lines.next()) {
-            let cur = self.line(line);
-            let shape = shape(cur, ascii);
-            if shape.blank {
-                if first.is_some() {
-                    break;
-                }
+            Layout::Rows { .. } => {
+                let row = *self.rows.get(self.next)?;
+                self.next += 1;
+                Some(self.span(row.start, row.end))
+            }
+            Layout::Wrapped { width, ascii } => self.next_wrapped(width, ascii),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::super::paragraphs;
+    use super::super::wrap::measure;
+    use super::super::wrap::tests::wrapped_text;
+    use super::*;
+
+    /// Wrapped paragraphs cut line by line straight from the rules, every
+    /// measure taken anew on the line's chars.
+    fn naive_wrapped(text: &str, width: usize) -> Vec<(usize, usize)> {
+        let mut out = Vec::new();
+        let mut open: Option<(usize, usize)> = None;
+        let mut prev: Option<&str> = None;
+        for line in Lines::new(text) {
+            let cur = &text[line.start..line.end];
+            if cur.trim().is_empty() {
+                out.extend(open.take());
+                prev = None;
                 continue;
             }
-            let facts = LineFacts::new(cur, shape);
-            if let Some(prev) = &prev {
-                if Self::opens_paragraph(prev, &facts, width) {
-                    self.pending = Some(line);
-                    break;
-                }
+            if prev.is_some_and(|prev| naive_opens(prev, cur, width)) {
+                out.extend(open.take());
             }
-            first.get_or_insert(line);
-            last = Some(line);
-            prev = Some(facts);
+            let start = line.start + cur.len() - cur.trim_start().len();
+            let end = line.start + cur.trim_end().len();
+            open = Some((open.map_or(start, |(start, _)| start), end));
+            prev = Some(cur);
             if line.para_sep {
-                break;
+                out.extend(open.take());
+                prev = None;
             }
         }
-        let span = trim_span(self.text, first?.start, last?.end)?;
-        Some((span, &self.text[span.range()]))
+        out.extend(open);
+        out
+    }
+
+    fn naive_opens(prev: &str, cur: &str, width: usize) -> bool {
+        let chars = |line: &str| line.trim_end().chars().count();
+        let first_word = |line: &str| {
+            line.split_whitespace()
+                .next()
+                .map_or(0, |w| w.chars().count())
+        };
+        let indented = |line: &str| line.starts_with(char::is_whitespace);
+        let depth = |line: &str| {
+            line.bytes()
+                .filter(|b| *b != b' ')
+                .take_while(|b| *b == b'>')
+                .count()
+        };
+        let headline = |line: &str| {
+            !line.chars().any(char::is_lowercase) && line.chars().any(char::is_uppercase)
+        };
+        let prev_full = is_full(chars(prev), first_word(cur), width);
+        if indented(cur) {
+            return !(indented(prev) && prev_full);
+        }
+        if depth(prev) != depth(cur) || (headline(prev) && !headline(cur)) {
+            return true;
+        }
+        !prev_full && !cur.trim_start().starts_with(char::is_lowercase)
+    }
+
+    fn spans(paragraphs: Paragraphs<'_>) -> Vec<(usize, usize)> {
+        paragraphs.map(|(span, _)| (span.start, span.end)).collect()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(1024))]
+
+        #[test]
+        fn wrapped_matches_the_naive_oracle(
+            text in prop_oneof![wrapped_text(false), wrapped_text(true)]
+        ) {
+            let width = measure(&text, &mut Vec::new()).width;
+            let want = naive_wrapped(&text, width);
+            prop_assert_eq!(&spans(paragraphs(&text, ParagraphMode::Wrapped)), &want);
+            let auto = paragraphs(&text, ParagraphMode::Auto);
+            if auto.mode() == ParagraphMode::Lines {
+                prop_assert_eq!(spans(auto), spans(paragraphs(&text, ParagraphMode::Lines)));
+            } else {
+                prop_assert_eq!(spans(auto), want);
+            }
+        }
     }
 }

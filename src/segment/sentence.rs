@@ -53,7 +53,8 @@ impl<'t> Iterator for Sentences<'t> {
             let (para, text) = self.paragraphs.next()?;
             self.spans.clear();
             self.next = 0;
-            split_paragraph(text, &mut self.scratch, &mut self.spans);
+            let ascii = self.paragraphs.known_ascii();
+            split_paragraph(text, ascii, &mut self.scratch, &mut self.spans);
             for span in &mut self.spans {
                 *span = span.offset(para.start);
             }
@@ -64,12 +65,14 @@ impl<'t> Iterator for Sentences<'t> {
     }
 }
 
-/// Pushes the trimmed sentence spans of `para`, relative to it, onto `out`.
-fn split_paragraph(para: &str, scratch: &mut String, out: &mut Vec<Span>) {
+/// Pushes the trimmed sentence spans of `para`, relative to it, onto `out`;
+/// `ascii` says `para` is known to be ASCII.
+fn split_paragraph(para: &str, ascii: bool, scratch: &mut String, out: &mut Vec<Span>) {
     // A wrapped paragraph has line breaks, which UAX #29 always breaks at.
     // Spaces of the same byte length keep every offset valid. The ASCII path
     // reads CR and LF as spaces itself, so needs no copy.
-    let flat: &str = if !para.is_ascii() && para.contains(is_line_break) {
+    let ascii = ascii || para.is_ascii();
+    let flat: &str = if !ascii && para.contains(is_line_break) {
         scratch.clear();
         for c in para.chars() {
             if is_line_break(c) {
@@ -100,7 +103,8 @@ fn split_paragraph(para: &str, scratch: &mut String, out: &mut Vec<Span>) {
             merge(piece);
         }
     };
-    if flat.is_ascii() {
+    // Flattening may have left only ASCII (a U+2028 became spaces).
+    if ascii || flat.is_ascii() {
         // NOTE: the general UAX #29 iterator runs at about 20 MB/s; ASCII
         // needs no tables.
         let mut start = 0;
@@ -129,7 +133,7 @@ mod tests {
 
     fn split(para: &str) -> Vec<&str> {
         let mut out = Vec::new();
-        split_paragraph(para, &mut String::new(), &mut out);
+        split_paragraph(para, false, &mut String::new(), &mut out);
         out.iter().map(|s| &para[s.range()]).collect()
     }
 

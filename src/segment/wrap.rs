@@ -5,8 +5,10 @@
 //! is "full": the next line's first word would not have fitted on it. Text
 //! with one paragraph or sentence per line has no such width.
 
+use memchr::memchr;
+
 use super::is_ascii_space;
-use super::lines::Lines;
+use super::lines::{Line, Lines, for_each_lf_line};
 
 /// Line lengths above this are not wrapped text; longer ones are counted
 /// together in the last histogram bucket.
@@ -36,6 +38,8 @@ pub(crate) struct Shape {
     pub(crate) blank: bool,
     /// Length in chars, ignoring trailing white space.
     pub(crate) width: usize,
+    /// Length in bytes, ignoring trailing white space.
+    pub(crate) len: usize,
     /// The byte offset of the first char that is not white space; above 0,
     /// the line is indented, which opens a paragraph in newswire.
     pub(crate) indent: usize,
@@ -47,23 +51,35 @@ pub(crate) struct Shape {
 
 /// Measures `line` (without its terminator); `ascii` says it is known to be
 /// ASCII.
-#[inline]
+#[inline(always)]
 pub(crate) fn shape(line: &str, ascii: bool) -> Shape {
     // NOTE: most lines are ASCII, where chars are bytes; `is_ascii` is a
     // fast word-wise check, and counting chars is the expensive part.
     if ascii || line.is_ascii() {
         let bytes = line.as_bytes();
-        let Some(first) = find_ascii(bytes, false) else {
-            return Shape::BLANK;
+        // Most lines start and end with a visible byte: one test each.
+        let first = match bytes.first() {
+            Some(&b) if !is_ascii_space(b) => 0,
+            _ => match find_ascii(bytes, false) {
+                Some(first) => first,
+                None => return Shape::BLANK,
+            },
         };
-        let last = bytes
-            .iter()
-            .rposition(|&b| !is_ascii_space(b))
-            .unwrap_or(first);
-        let word = find_ascii(&bytes[first..=last], true).unwrap_or(last + 1 - first);
+        let len = match bytes.last() {
+            Some(&b) if !is_ascii_space(b) => bytes.len(),
+            _ => {
+                bytes
+                    .iter()
+                    .rposition(|&b| !is_ascii_space(b))
+                    .unwrap_or(first)
+                    + 1
+            }
+        };
+        let word = find_ascii(&bytes[first..len], true).unwrap_or(len - first);
         return Shape {
             blank: false,
-            width: last + 1,
+            width: len,
+            len,
             indent: first,
             ascii: true,
             first_word: word,
@@ -74,9 +90,11 @@ pub(crate) fn shape(line: &str, ascii: bool) -> Shape {
         return Shape::BLANK;
     }
     let word = rest.split(char::is_whitespace).next().unwrap_or("");
+    let trimmed = line.trim_end();
     Shape {
         blank: false,
-        width: line.trim_end().chars().count(),
+        width: trimmed.chars().count(),
+        len: trimmed.len(),
         indent: line.len() - rest.len(),
         ascii: false,
         first_word: word.chars().count(),
@@ -122,6 +140,7 @@ impl Shape {
     const BLANK: Shape = Shape {
         blank: true,
         width: 0,
+        len: 0,
         indent: 0,
         ascii: false,
         first_word: 0,
@@ -136,18 +155,12 @@ pub(crate) fn is_full(width: usize, next_word: usize, wrap: usize) -> bool {
 }
 
 /// An email header ("Subject: ..."): short by nature, so no evidence of width.
-fn is_header(line: &str, shape: &Shape) -> bool {
-    let bytes = line.as_bytes();
-    // A header's first word is its key and colon, so a first word of ASCII
-    // not ending in ':' settles it.
-    if shape.ascii && bytes.get(shape.indent + shape.first_word - 1) != Some(&b':') {
-        return false;
-    }
-    let key = bytes
+fn is_header(line: &[u8]) -> bool {
+    let key = line
         .iter()
         .take_while(|b| b.is_ascii_alphanumeric() || **b == b'-')
         .count();
-    bytes.first().is_some_and(u8::is_ascii_alphabetic) && bytes[key..].starts_with(b": ")
+    line.first().is_some_and(u8::is_ascii_alphabetic) && line[key..].starts_with(b": ")
 }
 
 /// A line of only quote marks (">"), as in quoted email.
@@ -163,67 +176,266 @@ fn is_bare_quote(line: &str) -> bool {
     !line.chars().any(|c| c != '>' && !c.is_whitespace())
 }
 
-/// Measures `text` in one pass over its lines, without allocating.
-pub(crate) fn analyze(text: &str) -> WrapStats {
-    let mut histogram = [0u32; MAX_WIDTH + 2];
-    // Pairs of continuing lines by `width(prev) + 1 + first_word(cur)`, so
-    // fullness can be counted once the width is known, without a second
-    // pass. Past `MAX_WIDTH` a pair is full at any width we accept.
-    let mut reach = [0u32; MAX_WIDTH + 2];
-    let (mut nonblank, mut continuing, mut finished) = (0usize, 0usize, 0usize);
-    // The previous line and its shape, when it can be continued.
-    let mut prev: Option<(&str, Shape)> = None;
-    let ascii = text.is_ascii();
-    for line in Lines::new(text) {
+/// A non-blank line as both the wrap decision and the cutting of wrapped
+/// paragraphs need it, so the text is read once.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Row {
+    /// The line trimmed of white space is `text[start..end]`.
+    pub(crate) start: usize,
+    pub(crate) end: usize,
+    /// [`Shape::width`], saturated: it is only ever compared with sums of
+    /// at most `MAX_WIDTH + 1`.
+    pub(crate) width: u32,
+    /// [`Shape::first_word`], saturated likewise.
+    pub(crate) first_word: u32,
+    /// How many `>` open the line.
+    ///
+    /// NOTE: saturated, so two lines of over 4 GiB of `>` each would compare
+    /// equal.
+    pub(crate) quote_depth: u32,
+    pub(crate) indented: bool,
+    /// A blank line or a U+2029 comes between this line and the one before.
+    pub(crate) after_break: bool,
+}
+
+/// What wrap evidence a line gives as the first of a pair of lines.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Prev {
+    width: usize,
+    /// Neither an email header nor a bare quote, so the pair counts.
+    counts: bool,
+    ends_sentence: bool,
+}
+
+/// The evidence gathered line by line.
+#[derive(Debug, PartialEq, Eq)]
+struct Tally {
+    histogram: [u32; MAX_WIDTH + 2],
+    /// Pairs of continuing lines by `width(prev) + 1 + first_word(cur)`, so
+    /// fullness can be counted once the width is known, without a second
+    /// pass. Past `MAX_WIDTH` a pair is full at any width we accept.
+    reach: [u32; MAX_WIDTH + 2],
+    nonblank: usize,
+    /// The highest histogram bucket in use.
+    top: usize,
+    continuing: usize,
+    finished: usize,
+    /// The previous line, when it can be continued.
+    prev: Option<Prev>,
+    /// A blank line or a U+2029 came since the last non-blank line.
+    after_break: bool,
+    /// The whole text is ASCII.
+    ascii: bool,
+}
+
+/// One non-blank line, measured.
+struct Measured {
+    /// The line trimmed of white space is `text[start..end]`.
+    start: usize,
+    end: usize,
+    width: usize,
+    first_word: usize,
+    indented: bool,
+    bare_quote: bool,
+    header: bool,
+    ends_sentence: bool,
+    quote_depth: usize,
+    para_sep: bool,
+}
+
+impl Measured {
+    /// Measures `line` of `text`, unless it is blank. `ASCII` says the whole
+    /// text is ASCII.
+    #[inline(always)]
+    fn any<const ASCII: bool>(text: &str, line: Line) -> Option<Measured> {
         let cur = &text[line.start..line.end];
-        let shape = shape(cur, ascii);
+        let shape = shape(cur, ASCII);
         if shape.blank {
-            prev = None;
-            continue;
+            return None;
         }
-        nonblank += 1;
-        histogram[shape.width.min(MAX_WIDTH + 1)] += 1;
-        if let Some((prev, prev_shape)) = prev {
+        let bytes = cur.as_bytes();
+        Some(Measured {
+            start: line.start + shape.indent,
+            end: line.start + shape.len,
+            width: shape.width,
+            first_word: shape.first_word,
+            indented: shape.indented(),
+            bare_quote: is_bare_quote(cur),
+            header: (!shape.ascii || bytes[shape.indent + shape.first_word - 1] == b':')
+                && is_header(bytes),
+            ends_sentence: ends_sentence(cur),
+            quote_depth: quote_depth(bytes),
+            para_sep: line.para_sep,
+        })
+    }
+
+    /// Measures the line `text[start..end]` of an ASCII text, unless it is
+    /// blank: as [`Measured::any`], on bytes.
+    #[inline(always)]
+    fn ascii(text: &[u8], start: usize, end: usize) -> Option<Measured> {
+        let line = &text[start..end];
+        let (&first, &last) = (line.first()?, line.last()?);
+        // Most lines start and end with a visible byte: one test each.
+        let indent = if is_ascii_space(first) {
+            find_ascii(line, false)?
+        } else {
+            0
+        };
+        let len = if is_ascii_space(last) {
+            line.iter().rposition(|&b| !is_ascii_space(b)).unwrap_or(0) + 1
+        } else {
+            line.len()
+        };
+        let body = &line[indent..len];
+        let first_word = find_ascii(body, true).unwrap_or(body.len());
+        Some(Measured {
+            start: start + indent,
+            end: start + len,
+            width: len,
+            first_word,
+            indented: indent > 0,
+            // The body starts with a visible byte, so it must be a '>'.
+            bare_quote: body[0] == b'>' && body.iter().all(|&b| b == b'>' || is_ascii_space(b)),
+            // A header's key starts the line and its first word ends in ':'.
+            header: indent == 0 && body[first_word - 1] == b':' && is_header(line),
+            ends_sentence: ascii_ends_sentence(body),
+            quote_depth: match first {
+                b'>' | b' ' => quote_depth(line),
+                _ => 0,
+            },
+            para_sep: false,
+        })
+    }
+}
+
+impl Tally {
+    fn new(ascii: bool) -> Tally {
+        Tally {
+            histogram: [0; MAX_WIDTH + 2],
+            reach: [0; MAX_WIDTH + 2],
+            nonblank: 0,
+            top: 0,
+            continuing: 0,
+            finished: 0,
+            prev: None,
+            after_break: true,
+            ascii,
+        }
+    }
+
+    /// Counts a blank line.
+    #[inline(always)]
+    fn blank(&mut self) {
+        self.prev = None;
+        self.after_break = true;
+    }
+
+    /// Counts a non-blank line and pushes it onto `rows`.
+    #[inline(always)]
+    fn add(&mut self, line: Measured, rows: &mut Vec<Row>) {
+        self.nonblank += 1;
+        let bucket = line.width.min(MAX_WIDTH + 1);
+        self.histogram[bucket] += 1;
+        self.top = self.top.max(bucket);
+        if let Some(prev) = self.prev {
             // An indented line opens a paragraph, so it says nothing of width.
-            if !shape.indented()
-                && !is_bare_quote(cur)
-                && !is_header(prev, &prev_shape)
-                && !is_bare_quote(prev)
-            {
-                continuing += 1;
-                reach[(prev_shape.width + 1 + shape.first_word).min(MAX_WIDTH + 1)] += 1;
-                finished += usize::from(ends_sentence(prev));
+            if !line.indented && !line.bare_quote && prev.counts {
+                self.continuing += 1;
+                self.reach[(prev.width + 1 + line.first_word).min(MAX_WIDTH + 1)] += 1;
+                self.finished += usize::from(prev.ends_sentence);
             }
         }
-        prev = (!line.para_sep).then_some((cur, shape));
+        let counts = !line.bare_quote && !line.header;
+        self.prev = (!line.para_sep).then_some(Prev {
+            width: line.width,
+            counts,
+            ends_sentence: counts && line.ends_sentence,
+        });
+        let saturate = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        rows.push(Row {
+            start: line.start,
+            end: line.end,
+            width: saturate(line.width),
+            first_word: saturate(line.first_word),
+            quote_depth: saturate(line.quote_depth),
+            indented: line.indented,
+            after_break: self.after_break,
+        });
+        self.after_break = line.para_sep;
     }
-    let rank = (nonblank * 9).div_ceil(10);
-    let mut seen = 0usize;
-    let width = histogram
-        .iter()
-        .position(|&count| {
-            seen += count as usize;
-            seen >= rank
-        })
-        .unwrap_or(0);
-    if nonblank < MIN_LINES || !(MIN_WIDTH..=MAX_WIDTH).contains(&width) {
-        return WrapStats {
+
+    fn finish(&self) -> WrapStats {
+        let ascii = self.ascii;
+        // The first width at or below which 90% of the lines are: from the
+        // top, past the longest 10%.
+        let above = self.nonblank - (self.nonblank * 9).div_ceil(10);
+        let mut width = self.top;
+        let mut seen = 0usize;
+        while width > 0 && seen + self.histogram[width] as usize <= above {
+            seen += self.histogram[width] as usize;
+            width -= 1;
+        }
+        if self.nonblank < MIN_LINES || !(MIN_WIDTH..=MAX_WIDTH).contains(&width) {
+            return WrapStats {
+                width,
+                wrapped: false,
+                ascii,
+            };
+        }
+        // A pair is full when its reach `r` has `r * 5 > width * 4`.
+        let full: usize = self.reach[width * 4 / 5 + 1..]
+            .iter()
+            .map(|&n| n as usize)
+            .sum();
+        let continuing = self.continuing;
+        WrapStats {
             width,
-            wrapped: false,
+            // Lines of similar length also look full; wrapped prose ends most
+            // lines mid-sentence, one-paragraph-per-line text ends almost none.
+            wrapped: continuing >= 2 && full * 2 >= continuing && self.finished * 2 < continuing,
             ascii,
-        };
+        }
     }
-    let full: usize = (0..reach.len())
-        .filter(|&r| r * 5 > width * 4)
-        .map(|r| reach[r] as usize)
-        .sum();
-    WrapStats {
-        width,
-        // Lines of similar length also look full; wrapped prose ends most
-        // lines mid-sentence, one-paragraph-per-line text ends almost none.
-        wrapped: continuing >= 2 && full * 2 >= continuing && finished * 2 < continuing,
-        ascii,
+}
+
+/// Measures `text` in one pass over its lines, pushing its non-blank lines
+/// onto `rows` (which it clears first).
+pub(crate) fn measure(text: &str, rows: &mut Vec<Row>) -> WrapStats {
+    // NOTE: the tally is large; filled in place, it is never copied.
+    let mut tally = Tally::new(text.is_ascii());
+    count(text, rows, true, &mut tally);
+    tally.finish()
+}
+
+/// Counts the lines of `text` into `tally`, by the general path unless
+/// `fast` allows the ASCII ones.
+fn count(text: &str, rows: &mut Vec<Row>, fast: bool, tally: &mut Tally) {
+    rows.clear();
+    let ascii = tally.ascii;
+    let mut add = |line: Option<Measured>| match line {
+        Some(line) => tally.add(line, rows),
+        None => tally.blank(),
+    };
+    let bytes = text.as_bytes();
+    // In ASCII, `\r` is the only other break byte: one search rules it out.
+    if ascii && fast && memchr(b'\r', bytes).is_none() {
+        for_each_lf_line(bytes, |start, end| add(Measured::ascii(bytes, start, end)));
+    } else if ascii && fast {
+        Lines::new(text).for_each(|line| add(Measured::any::<true>(text, line)));
+    } else {
+        let only_lf = Lines::new(text).only_lf();
+        Lines::with_only_lf(text, fast && only_lf)
+            .for_each(|line| add(Measured::any::<false>(text, line)));
     }
+}
+
+/// How many `>` open an email line: a change of depth is a change of author.
+fn quote_depth(line: &[u8]) -> usize {
+    // Bytes will do: a multi-byte char stops the count as its lead byte does.
+    line.iter()
+        .filter(|b| **b != b' ')
+        .take_while(|b| **b == b'>')
+        .count()
 }
 
 /// Whether `line` ends a sentence: terminal punctuation, possibly followed
@@ -245,9 +457,24 @@ fn ends_sentence(line: &str) -> bool {
     ])
 }
 
+/// [`ends_sentence`] for the body of an ASCII line: no white space at
+/// either end.
+fn ascii_ends_sentence(body: &[u8]) -> bool {
+    let open = body
+        .iter()
+        .rposition(|b| !matches!(b, b'"' | b'\'' | b')' | b']'))
+        .map_or(body, |i| &body[..=i]);
+    matches!(open.last(), Some(b'.' | b'!' | b'?' | b':'))
+}
+
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    fn analyze(text: &str) -> WrapStats {
+        measure(text, &mut Vec::new())
+    }
 
     #[test]
     fn wrapped_newswire() {
@@ -307,6 +534,61 @@ mod tests {
         }
     }
 
+    /// Text like newswire and email, with every kind of line the measures
+    /// tell apart; ASCII with only `\n` breaks unless `unicode`.
+    pub(crate) fn wrapped_text(unicode: bool) -> BoxedStrategy<String> {
+        let piece = prop_oneof![
+            6 => "[a-z]{1,9} ",
+            2 => "[A-Z][a-z]{0,8} ",
+            1 => "[A-Z]{2,6} ",
+            4 => Just("\n".to_owned()),
+            1 => Just("\n\n".to_owned()),
+            1 => Just("\n    ".to_owned()),
+            1 => Just("\n> ".to_owned()),
+            1 => Just("\n>> > ".to_owned()),
+            1 => Just("\n > >".to_owned()),
+            1 => Just("\nSubject: ".to_owned()),
+            1 => "[.!?:,;\"')\\]]{1,3}",
+            1 => "[ \t\x0b\x0c]{1,3}",
+            1 => "[a-z]{10,40}",
+            1 => "[\x00-\x7f]{1,4}",
+        ];
+        if !unicode {
+            return prop::collection::vec(piece, 0..120)
+                .prop_map(|v| v.concat())
+                .boxed();
+        }
+        let exotic = prop_oneof![
+            Just("\r\n".to_owned()),
+            Just("\u{2028}".to_owned()),
+            Just("\u{2029}".to_owned()),
+            Just("\u{a0}".to_owned()),
+            Just("\u{3000}".to_owned()),
+            Just("\u{201d}.".to_owned()),
+            Just("\u{c9}t\u{e9} ".to_owned()),
+            Just("\u{3c9}\u{3a9} ".to_owned()),
+            "\\PC{1,3}",
+        ];
+        prop::collection::vec(prop_oneof![20 => piece, 1 => exotic], 0..120)
+            .prop_map(|v| v.concat())
+            .boxed()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(1024))]
+
+        #[test]
+        fn byte_path_agrees_with_the_general_one(text in wrapped_text(false)) {
+            let (mut fast, mut general) = (Vec::new(), Vec::new());
+            let mut by_bytes = Tally::new(text.is_ascii());
+            count(&text, &mut fast, true, &mut by_bytes);
+            let mut by_chars = Tally::new(text.is_ascii());
+            count(&text, &mut general, false, &mut by_chars);
+            prop_assert_eq!(by_bytes, by_chars);
+            prop_assert_eq!(fast, general);
+        }
+    }
+
     #[test]
     fn fullness() {
         let full = |line: &str, next: &str, wrap| {
@@ -318,7 +600,7 @@ mod tests {
         };
         assert!(full("abcd efgh", "ijk", 15));
         assert!(!full("abcd", "ijk", 15));
-        let header = |line: &str| is_header(line, &shape(line, false));
+        let header = |line: &str| is_header(line.as_bytes());
         assert!(header("Subject: Re: stamps"));
         assert!(!header("It said: no"));
         assert!(!header("Re:Subject: x"));
