@@ -5,65 +5,205 @@ pub(crate) const DROP: u8 = 0;
 /// The table entry for bytes that become a (collapsed) space.
 pub(crate) const SPACE: u8 = b' ';
 
-/// Rewrites the ASCII `segment` into `out` (cleared first): each byte `b`
-/// becomes `map(b)`, or `map_special(i)` for the `special` byte at index
-/// `i` (a rule that looks at its neighbours), except that `DROP` results are
-/// removed and runs of `SPACE` results become one space, with none at either
-/// end.
+/// Rewrites `segment` into `out` (cleared first): each byte `b` becomes
+/// `map(b)`, or `map_special(i)` for the `SPECIAL` byte at index `i` (a rule
+/// that looks at its neighbours), except that `DROP` results are removed and
+/// runs of `SPACE` results become one space, with none at either end.
 ///
-/// `map` must return ASCII and map `b' '` to `SPACE`, and should be
-/// branch-free so that the map pass vectorizes; `special` is not a space.
-pub(crate) fn rewrite(
+/// `map` must return ASCII, map `b' '` to `SPACE` and every byte from 0x80
+/// up to `DROP`, and should be branch-free so that it vectorizes;
+/// `map_special` returns `SPACE` or `DROP`, and `SPECIAL` is ASCII and not a
+/// space.
+///
+/// # Errors
+///
+/// The index of the first non-ASCII byte, if any: `out` then holds garbage.
+pub(crate) fn rewrite<const SPECIAL: u8>(
     map: impl Fn(u8) -> u8,
-    special: u8,
     map_special: impl Fn(usize) -> u8,
     segment: &str,
     out: &mut String,
-) {
-    debug_assert_ne!(special, b' ', "the padding must not look special");
-    let mut buf = take_bytes(out);
-    // Whether each lane of a block has seen `special`: lane-wise, so the
-    // test rides along in the vectorized map; one look at the end.
-    let mut seen = [false; BLOCK];
-    // Two simple passes beat one with a branch per byte: the map has no
-    // loop-carried state, and the collapse moves 8 bytes at a time. Whole
-    // 16-byte blocks, the last one padded with spaces (trimmed later), leave
-    // no byte-at-a-time tail in either pass.
+) -> Result<(), usize> {
+    debug_assert!(SPECIAL != b' ' && SPECIAL.is_ascii());
     let bytes = segment.as_bytes();
+    let mut buf = take_bytes(out);
+    // Whole blocks are appended, then cut back to what is kept.
     buf.reserve(bytes.len() + BLOCK);
+    let mut state = Collapse { prev: SPACE };
+    // `SPECIAL` maps to `DROP` so that one test finds both.
+    let map = |b| if b == SPECIAL { DROP } else { map(b) };
     let mut blocks = bytes.chunks_exact(BLOCK);
+    let mut at = 0;
+    let mut result = Ok(());
     for block in &mut blocks {
-        let mut mapped = [SPACE; BLOCK];
-        for ((dst, &src), seen) in mapped.iter_mut().zip(block).zip(&mut seen) {
-            *dst = map(src);
-            *seen |= src == special;
+        let mut src = [0; BLOCK];
+        src.copy_from_slice(block);
+        result = state.block::<SPECIAL>(&mut buf, src, BLOCK, at, &map, &map_special);
+        if result.is_err() {
+            break;
         }
-        buf.extend_from_slice(&mapped);
+        at += BLOCK;
     }
     let rest = blocks.remainder();
-    if !rest.is_empty() {
-        let mut mapped = [b' '; BLOCK];
-        mapped[..rest.len()].copy_from_slice(rest);
-        for (b, seen) in mapped.iter_mut().zip(&mut seen) {
-            *seen |= *b == special;
-            *b = map(*b);
-        }
-        // Only up to the next whole word: a word of nothing but padding
-        // would cost the collapse a step and a squeeze.
-        let len = if rest.len() > 8 { BLOCK } else { 8 };
-        buf.extend_from_slice(&mapped[..len]);
+    if result.is_ok() && !rest.is_empty() {
+        result = state.block::<SPECIAL>(&mut buf, padded(rest), rest.len(), at, &map, &map_special);
     }
-    if seen.contains(&true) {
-        // Before the collapse, `buf` is byte for byte `segment` mapped.
-        for i in memchr::memchr_iter(special, bytes) {
-            buf[i] = map_special(i);
-        }
+    if buf.last() == Some(&SPACE) {
+        buf.pop();
     }
-    collapse_vec(&mut buf);
     put_bytes(buf, out);
+    result
 }
 
 const BLOCK: usize = 16;
+
+/// The state of the fused map and collapse in [`rewrite`].
+struct Collapse {
+    /// The last byte kept, or `SPACE` at the start (so leading spaces go).
+    prev: u8,
+}
+
+impl Collapse {
+    /// Maps the first `len` bytes of `src`, found at index `at` of the
+    /// segment, and appends what is kept of them to `buf`.
+    ///
+    /// Most blocks have no `DROP`, no `SPECIAL` and no space after a space:
+    /// one vectorized map and test, then one store.
+    #[inline(always)]
+    fn block<const SPECIAL: u8>(
+        &mut self,
+        buf: &mut Vec<u8>,
+        src: [u8; BLOCK],
+        len: usize,
+        at: usize,
+        map: impl Fn(u8) -> u8,
+        map_special: impl Fn(usize) -> u8,
+    ) -> Result<(), usize> {
+        // All in byte lanes and branch-free, so that it compiles to a few
+        // vector instructions: the map, then whether any byte is removed
+        // (or special) or a space after a space.
+        let mut mapped = [0; BLOCK];
+        for i in 0..BLOCK {
+            mapped[i] = map(src[i]);
+        }
+        let mut before = [0; BLOCK];
+        before[0] = self.prev;
+        before[1..].copy_from_slice(&mapped[..BLOCK - 1]);
+        let mut odd = 0;
+        for i in 0..BLOCK {
+            let doubled = (mapped[i] == SPACE) & (before[i] == SPACE);
+            odd |= u8::from(((mapped[i] == DROP) | doubled) & (i < len));
+        }
+        if odd == 0 {
+            buf.extend_from_slice(&mapped);
+            if len < BLOCK {
+                buf.truncate(buf.len() - (BLOCK - len));
+            }
+            self.prev = mapped[len - 1];
+            return Ok(());
+        }
+        self.odd_block::<SPECIAL>(buf, src, len, at, map_special, mapped)
+    }
+
+    /// [`Collapse::block`] for a block that needs more than a store: 8
+    /// bytes at a time, squeezing doubled spaces out in a register.
+    ///
+    /// Out of line, so that the common path stays small and vectorized.
+    #[inline(never)]
+    fn odd_block<const SPECIAL: u8>(
+        &mut self,
+        buf: &mut Vec<u8>,
+        src: [u8; BLOCK],
+        len: usize,
+        at: usize,
+        map_special: impl Fn(usize) -> u8,
+        mut mapped: [u8; BLOCK],
+    ) -> Result<(), usize> {
+        let (lo, hi) = halves(src);
+        if (lo | hi) & HIGH != 0 {
+            let i = src.iter().position(|b| !b.is_ascii()).unwrap_or(0);
+            return Err(at + i);
+        }
+        let specials = u64::from_ne_bytes([SPECIAL; 8]);
+        let mut found =
+            u128::from(zero_bytes(lo ^ specials)) | (u128::from(zero_bytes(hi ^ specials)) << 64);
+        while found != 0 {
+            let i = found.trailing_zeros() as usize / 8;
+            found &= found - 1;
+            if i < len {
+                mapped[i] = map_special(at + i);
+            }
+        }
+        // Padding, collapsed into the trailing space that is trimmed.
+        mapped[len..].fill(SPACE);
+        let (lo, hi) = halves(mapped);
+        self.word(buf, lo);
+        self.word(buf, hi);
+        Ok(())
+    }
+
+    /// Appends what is kept of the 8 mapped bytes of `word` to `buf`.
+    #[inline(always)]
+    fn word(&mut self, buf: &mut Vec<u8>, word: u64) {
+        if zero_bytes(word) != 0 {
+            for b in word.to_le_bytes() {
+                if b != DROP && (b != SPACE || self.prev != SPACE) {
+                    buf.push(b);
+                    self.prev = b;
+                }
+            }
+            return;
+        }
+        let before = (word << 8) | u64::from(self.prev);
+        let doubled = zero_bytes(word ^ SPACES) & zero_bytes(before ^ SPACES);
+        let (packed, kept) = if doubled == 0 {
+            (word, 8)
+        } else if doubled & (doubled - 1) == 0 {
+            // One doubled space, as after most commas and periods: the
+            // bytes above it move down by one.
+            let below = (doubled >> 7) - 1;
+            ((word & below) | ((word >> 8) & !below), 7)
+        } else {
+            squeeze(word, doubled)
+        };
+        buf.extend_from_slice(&packed.to_le_bytes());
+        buf.truncate(buf.len() - (8 - kept));
+        self.prev = (word >> 56) as u8;
+    }
+}
+
+/// The last, short block of a segment, padded with letters: they keep a
+/// block with no doubled space free of one. Copied in overlapping pieces
+/// of a fixed size, as a call to `memcpy` would cost more than the block.
+#[inline(always)]
+fn padded(rest: &[u8]) -> [u8; BLOCK] {
+    let mut block = [b'a'; BLOCK];
+    let n = rest.len();
+    if n >= 8 {
+        block[..8].copy_from_slice(&rest[..8]);
+        block[n - 8..n].copy_from_slice(&rest[n - 8..]);
+    } else if n >= 4 {
+        block[..4].copy_from_slice(&rest[..4]);
+        block[n - 4..n].copy_from_slice(&rest[n - 4..]);
+    } else {
+        for (b, &r) in block.iter_mut().zip(rest) {
+            *b = r;
+        }
+    }
+    block
+}
+
+/// The two halves of `block`, as little-endian words.
+#[inline(always)]
+fn halves(block: [u8; BLOCK]) -> (u64, u64) {
+    let mut lo = [0; 8];
+    let mut hi = [0; 8];
+    lo.copy_from_slice(&block[..8]);
+    hi.copy_from_slice(&block[8..]);
+    (u64::from_le_bytes(lo), u64::from_le_bytes(hi))
+}
+
+const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
 
 /// [`collapse`] on a whole `Vec`, truncated to the result.
 pub(crate) fn collapse_vec(buf: &mut Vec<u8>) {
