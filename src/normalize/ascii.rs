@@ -10,10 +10,10 @@ pub(crate) const SPACE: u8 = b' ';
 /// that looks at its neighbours), except that `DROP` results are removed and
 /// runs of `SPACE` results become one space, with none at either end.
 ///
-/// `map` must return ASCII, map `b' '` to `SPACE` and every byte from 0x80
-/// up to `DROP`, and should be branch-free so that it vectorizes;
-/// `map_special` returns `SPACE` or `DROP`, and `SPECIAL` is ASCII and not a
-/// space.
+/// `map` must return only `a`..=`z`, digits, `SPACE` and `DROP`, map
+/// `b' '` and `SPECIAL` to `SPACE` and every byte from 0x80 up to `DROP`,
+/// and should be branch-free so that it vectorizes. `map_special` returns
+/// `SPACE` or `DROP`, and `SPACE` unless a letter follows.
 ///
 /// # Errors
 ///
@@ -26,99 +26,138 @@ pub(crate) fn rewrite<const SPECIAL: u8>(
 ) -> Result<(), usize> {
     debug_assert!(SPECIAL != b' ' && SPECIAL.is_ascii());
     let bytes = segment.as_bytes();
-    let mut buf = take_bytes(out);
-    // Whole blocks are appended, then cut back to what is kept.
-    buf.reserve(bytes.len() + BLOCK);
-    let mut state = Collapse { prev: SPACE };
-    // `SPECIAL` maps to `DROP` so that one test finds both.
-    let map = |b| if b == SPECIAL { DROP } else { map(b) };
+    let mut buf = std::mem::take(out).into_bytes();
+    // Each block is stored whole at the write position, which never passes
+    // the read position: room for one block past the end is enough. Bytes
+    // left from the last call are overwritten before they can be kept, so
+    // only growth costs a fill.
+    let room = bytes.len() + BLOCK;
+    if buf.len() < room {
+        buf.resize(room, 0);
+    }
+    let result = collapse_blocks::<SPECIAL>(&mut buf, bytes, map, map_special);
+    let mut len = result.unwrap_or(0);
+    if len > 0 && buf[len - 1] == SPACE {
+        len -= 1;
+    }
+    buf.truncate(len);
+    put_bytes(buf, out);
+    result.map(|_| ())
+}
+
+/// The block loop of [`rewrite`]: the length of what is kept, or the index
+/// of the first non-ASCII byte.
+#[inline(always)]
+fn collapse_blocks<const SPECIAL: u8>(
+    buf: &mut [u8],
+    bytes: &[u8],
+    map: impl Fn(u8) -> u8,
+    map_special: impl Fn(usize) -> u8,
+) -> Result<usize, usize> {
+    let mut collapse = Collapse {
+        write: 0,
+        prev: SPACE,
+    };
     let mut blocks = bytes.chunks_exact(BLOCK);
     let mut at = 0;
-    let mut result = Ok(());
     for block in &mut blocks {
         let mut src = [0; BLOCK];
         src.copy_from_slice(block);
-        result = state.block::<SPECIAL>(&mut buf, src, BLOCK, at, &map, &map_special);
-        if result.is_err() {
-            break;
-        }
+        collapse = collapse.block::<SPECIAL>(buf, src, BLOCK, at, &map, &map_special)?;
         at += BLOCK;
     }
     let rest = blocks.remainder();
-    if result.is_ok() && !rest.is_empty() {
-        result = state.block::<SPECIAL>(&mut buf, padded(rest), rest.len(), at, &map, &map_special);
+    if !rest.is_empty() {
+        collapse =
+            collapse.block::<SPECIAL>(buf, padded(rest), rest.len(), at, &map, &map_special)?;
     }
-    if buf.last() == Some(&SPACE) {
-        buf.pop();
-    }
-    put_bytes(buf, out);
-    result
+    Ok(collapse.write)
 }
 
 const BLOCK: usize = 16;
 
-/// The state of the fused map and collapse in [`rewrite`].
+/// The state of the fused map and collapse in [`rewrite`], passed by value
+/// so that it stays in registers.
+#[derive(Clone, Copy)]
 struct Collapse {
+    /// Where the next kept byte goes.
+    write: usize,
     /// The last byte kept, or `SPACE` at the start (so leading spaces go).
     prev: u8,
 }
 
 impl Collapse {
     /// Maps the first `len` bytes of `src`, found at index `at` of the
-    /// segment, and appends what is kept of them to `buf`.
+    /// segment, and stores what is kept of them at `buf[self.write..]`.
     ///
-    /// Most blocks have no `DROP`, no `SPECIAL` and no space after a space:
-    /// one vectorized map and test, then one store.
+    /// Most blocks have no `DROP`, no `SPECIAL` before a letter and at most
+    /// one doubled space in each half (after a comma or a period): one
+    /// vectorized map and test, then each half stored with its doubled space
+    /// squeezed out, with no branch on where it is (a branch that text makes
+    /// unpredictable).
+    ///
+    /// # Errors
+    ///
+    /// The index of the first non-ASCII byte.
     #[inline(always)]
     fn block<const SPECIAL: u8>(
-        &mut self,
-        buf: &mut Vec<u8>,
+        self,
+        buf: &mut [u8],
         src: [u8; BLOCK],
         len: usize,
         at: usize,
         map: impl Fn(u8) -> u8,
         map_special: impl Fn(usize) -> u8,
-    ) -> Result<(), usize> {
-        // All in byte lanes and branch-free, so that it compiles to a few
-        // vector instructions: the map, then whether any byte is removed
-        // (or special) or a space after a space.
+    ) -> Result<Collapse, usize> {
+        // In byte lanes and branch-free, so that it compiles to a few vector
+        // instructions. `SPECIAL` needs its rule only before a letter (a
+        // mapped byte from `a` up); the last lane does not see the next
+        // block, so it always goes the long way.
         let mut mapped = [0; BLOCK];
         for i in 0..BLOCK {
             mapped[i] = map(src[i]);
         }
-        let mut before = [0; BLOCK];
-        before[0] = self.prev;
-        before[1..].copy_from_slice(&mapped[..BLOCK - 1]);
-        let mut odd = 0;
+        let next: [u8; BLOCK] = std::array::from_fn(|i| mapped[(i + 1) % BLOCK]);
+        let mut flags = [0u8; BLOCK];
         for i in 0..BLOCK {
-            let doubled = (mapped[i] == SPACE) & (before[i] == SPACE);
-            odd |= u8::from(((mapped[i] == DROP) | doubled) & (i < len));
+            let special = u8::from(src[i] == SPECIAL) & u8::from(next[i] >= b'a');
+            flags[i] = u8::from(mapped[i] == DROP) | special;
         }
-        if odd == 0 {
-            buf.extend_from_slice(&mapped);
-            if len < BLOCK {
-                buf.truncate(buf.len() - (BLOCK - len));
-            }
-            self.prev = mapped[len - 1];
-            return Ok(());
+        let odd = u128::from_ne_bytes(flags) != 0 || src[BLOCK - 1] == SPECIAL;
+        let (lo, hi) = halves(mapped);
+        let space_lo = zero_bytes(lo ^ SPACES);
+        let space_hi = zero_bytes(hi ^ SPACES);
+        let doubled_lo = space_lo & ((space_lo << 8) | (u64::from(self.prev == SPACE) << 7));
+        let doubled_hi = space_hi & ((space_hi << 8) | (space_lo >> 56));
+        let many =
+            (doubled_lo & doubled_lo.wrapping_sub(1)) | (doubled_hi & doubled_hi.wrapping_sub(1));
+        if odd || many != 0 {
+            return self.odd_block::<SPECIAL>(buf, src, len, at, map_special, mapped);
         }
-        self.odd_block::<SPECIAL>(buf, src, len, at, map_special, mapped)
+        let mut write = self.write;
+        write = store_squeezed(buf, write, lo, doubled_lo);
+        write = store_squeezed(buf, write, hi, doubled_hi);
+        Ok(Collapse {
+            // The padding (digits, so all kept) comes off the end.
+            write: write - (BLOCK - len),
+            prev: (hi >> 56) as u8,
+        })
     }
 
-    /// [`Collapse::block`] for a block that needs more than a store: 8
-    /// bytes at a time, squeezing doubled spaces out in a register.
+    /// [`Collapse::block`] for a block that needs more: 8 bytes at a time,
+    /// with any number of doubled spaces squeezed out in a register.
     ///
-    /// Out of line, so that the common path stays small and vectorized.
+    /// Out of line, so that the common path stays small.
     #[inline(never)]
     fn odd_block<const SPECIAL: u8>(
-        &mut self,
-        buf: &mut Vec<u8>,
+        mut self,
+        buf: &mut [u8],
         src: [u8; BLOCK],
         len: usize,
         at: usize,
         map_special: impl Fn(usize) -> u8,
         mut mapped: [u8; BLOCK],
-    ) -> Result<(), usize> {
+    ) -> Result<Collapse, usize> {
         let (lo, hi) = halves(src);
         if (lo | hi) & HIGH != 0 {
             let i = src.iter().position(|b| !b.is_ascii()).unwrap_or(0);
@@ -134,50 +173,61 @@ impl Collapse {
                 mapped[i] = map_special(at + i);
             }
         }
-        // Padding, collapsed into the trailing space that is trimmed.
-        mapped[len..].fill(SPACE);
+        // Padding becomes spaces, collapsed into the trailing space that is
+        // trimmed.
         let (lo, hi) = halves(mapped);
-        self.word(buf, lo);
-        self.word(buf, hi);
-        Ok(())
+        self.word(buf, pad_from(lo, len));
+        self.word(buf, pad_from(hi, len.saturating_sub(8)));
+        Ok(self)
     }
 
-    /// Appends what is kept of the 8 mapped bytes of `word` to `buf`.
+    /// Stores what is kept of the 8 mapped bytes of `word` at
+    /// `buf[self.write..]`.
     #[inline(always)]
-    fn word(&mut self, buf: &mut Vec<u8>, word: u64) {
+    fn word(&mut self, buf: &mut [u8], word: u64) {
         if zero_bytes(word) != 0 {
             for b in word.to_le_bytes() {
-                if b != DROP && (b != SPACE || self.prev != SPACE) {
-                    buf.push(b);
-                    self.prev = b;
-                }
+                keep_byte(buf, &mut self.write, &mut self.prev, b);
             }
             return;
         }
         let before = (word << 8) | u64::from(self.prev);
         let doubled = zero_bytes(word ^ SPACES) & zero_bytes(before ^ SPACES);
-        let (packed, kept) = if doubled == 0 {
-            (word, 8)
-        } else if doubled & (doubled - 1) == 0 {
-            // One doubled space, as after most commas and periods: the
-            // bytes above it move down by one.
-            let below = (doubled >> 7) - 1;
-            ((word & below) | ((word >> 8) & !below), 7)
+        let (packed, kept) = if doubled & doubled.wrapping_sub(1) == 0 {
+            (squeeze_one(word, doubled), 8 - usize::from(doubled != 0))
         } else {
             squeeze(word, doubled)
         };
-        buf.extend_from_slice(&packed.to_le_bytes());
-        buf.truncate(buf.len() - (8 - kept));
+        buf[self.write..self.write + 8].copy_from_slice(&packed.to_le_bytes());
+        self.write += kept;
         self.prev = (word >> 56) as u8;
     }
 }
 
-/// The last, short block of a segment, padded with letters: they keep a
-/// block with no doubled space free of one. Copied in overlapping pieces
+/// Stores the 8 bytes of `word` at `buf[write..]` without the one whose
+/// high bit is set in `doubled`, if any; returns the new write position.
+#[inline(always)]
+fn store_squeezed(buf: &mut [u8], write: usize, word: u64, doubled: u64) -> usize {
+    buf[write..write + 8].copy_from_slice(&squeeze_one(word, doubled).to_le_bytes());
+    write + 8 - usize::from(doubled != 0)
+}
+
+/// `word` without the byte whose high bit is set in `drop` (at most one),
+/// packed towards the low end.
+#[inline(always)]
+fn squeeze_one(word: u64, drop: u64) -> u64 {
+    // The bytes below the dropped one stay, those above move down one;
+    // with none dropped, all stay.
+    let below = (drop >> 7).wrapping_sub(1);
+    (word & below) | ((word >> 8) & !below)
+}
+
+/// The last, short block of a segment, padded with digits: kept whole
+/// whatever is next to them, they come off the end in one cut. Copied in overlapping pieces
 /// of a fixed size, as a call to `memcpy` would cost more than the block.
 #[inline(always)]
 fn padded(rest: &[u8]) -> [u8; BLOCK] {
-    let mut block = [b'a'; BLOCK];
+    let mut block = [b'0'; BLOCK];
     let n = rest.len();
     if n >= 8 {
         block[..8].copy_from_slice(&rest[..8]);
@@ -185,12 +235,22 @@ fn padded(rest: &[u8]) -> [u8; BLOCK] {
     } else if n >= 4 {
         block[..4].copy_from_slice(&rest[..4]);
         block[n - 4..n].copy_from_slice(&rest[n - 4..]);
-    } else {
-        for (b, &r) in block.iter_mut().zip(rest) {
-            *b = r;
-        }
+    } else if n > 0 {
+        // Indices 0, n / 2 and n - 1 cover every n up to 3.
+        block[0] = rest[0];
+        block[n / 2] = rest[n / 2];
+        block[n - 1] = rest[n - 1];
     }
     block
+}
+
+/// `word` with its bytes from index `len` on replaced by spaces.
+#[inline(always)]
+fn pad_from(word: u64, len: usize) -> u64 {
+    let kept = u64::MAX
+        .checked_shl(8 * len as u32)
+        .map_or(u64::MAX, |high| !high);
+    (word & kept) | (SPACES & !kept)
 }
 
 /// The two halves of `block`, as little-endian words.
@@ -335,6 +395,62 @@ fn keep_byte(buf: &mut [u8], write: &mut usize, prev: &mut u8, b: u8) {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    /// A byte map like the Default one: letters lowercased, digits kept,
+    /// `\x01` and non-ASCII removed, the rest to a space.
+    fn test_map(b: u8) -> u8 {
+        if b.is_ascii_alphabetic() {
+            b.to_ascii_lowercase()
+        } else if b.is_ascii_digit() {
+            b
+        } else if b == 1 || !b.is_ascii() {
+            DROP
+        } else {
+            SPACE
+        }
+    }
+
+    /// A `.` between two letters is removed.
+    fn test_special(bytes: &[u8], i: usize) -> u8 {
+        let letter = |j: usize| bytes.get(j).is_some_and(u8::is_ascii_alphabetic);
+        if i > 0 && letter(i - 1) && letter(i + 1) {
+            DROP
+        } else {
+            SPACE
+        }
+    }
+
+    /// [`rewrite`] with the same maps, with no tricks.
+    fn naive_rewrite(text: &str) -> String {
+        let bytes = text.as_bytes();
+        let mapped: String = (0..bytes.len())
+            .map(|i| match bytes[i] {
+                b'.' => test_special(bytes, i),
+                b => test_map(b),
+            })
+            .map(char::from)
+            .collect();
+        naive(&mapped)
+    }
+
+    proptest! {
+        #[test]
+        fn rewrite_matches_naive(text in "([a-cA0 .,\n\x01]|ab|  |, |\\. ){0,40}") {
+            let mut out = String::from("stale");
+            let bytes = text.as_bytes();
+            let result = rewrite::<b'.'>(test_map, |i| test_special(bytes, i), &text, &mut out);
+            prop_assert_eq!(result, Ok(()));
+            prop_assert_eq!(out, naive_rewrite(&text), "given: {:?}", text);
+        }
+
+        #[test]
+        fn rewrite_stops_at_the_first_non_ascii_byte(head in "[a .]{0,40}", tail in "[a .é]{0,20}") {
+            let text = format!("{head}é{tail}");
+            let mut out = String::new();
+            let result = rewrite::<b'.'>(test_map, |_| SPACE, &text, &mut out);
+            prop_assert_eq!(result, Err(head.len()));
+        }
+    }
 
     proptest! {
         #[test]
