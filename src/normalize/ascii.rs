@@ -25,6 +25,50 @@ pub(crate) fn rewrite<const SPECIAL: u8>(
     out: &mut String,
 ) -> Result<(), usize> {
     debug_assert!(SPECIAL != b' ' && SPECIAL.is_ascii());
+    let rules = Special::<_, _, SPECIAL> { map, map_special };
+    rewrite_blocks(rules, segment, out)
+}
+
+/// How [`rewrite_blocks`] maps a block of 16 bytes.
+pub(crate) trait BlockRules {
+    /// A byte to pad the last block with: kept as it is by `fast`, so that
+    /// it can be cut off the end, and never making a block `careful`.
+    const PAD: u8;
+
+    /// The block mapped by rules that need no context (vectorized), and
+    /// whether it needs [`BlockRules::careful`] instead: `fast` results
+    /// must be letters, digits, `SPACE` or `DROP`; a `DROP` result makes
+    /// the block careful.
+    fn fast(&mut self, src: [u8; BLOCK]) -> ([u8; BLOCK], bool);
+
+    /// The first `len` bytes of the block at index `at` of the segment,
+    /// mapped with context, in order of the blocks.
+    ///
+    /// # Errors
+    ///
+    /// The index of the first non-ASCII byte.
+    fn careful(
+        &mut self,
+        src: [u8; BLOCK],
+        len: usize,
+        at: usize,
+        mapped: [u8; BLOCK],
+    ) -> Result<[u8; BLOCK], usize>;
+}
+
+/// Rewrites `segment` into `out` (cleared first) by `rules`, then removes
+/// `DROP` results and collapses runs of `SPACE` to one, with none at either
+/// end.
+///
+/// # Errors
+///
+/// The index of the first non-ASCII byte (as `rules` report it): `out` then
+/// holds garbage.
+pub(crate) fn rewrite_blocks(
+    mut rules: impl BlockRules,
+    segment: &str,
+    out: &mut String,
+) -> Result<(), usize> {
     let bytes = segment.as_bytes();
     let mut buf = std::mem::take(out).into_bytes();
     // Each block is stored whole at the write position, which never passes
@@ -35,7 +79,7 @@ pub(crate) fn rewrite<const SPECIAL: u8>(
     if buf.len() < room {
         buf.resize(room, 0);
     }
-    let result = collapse_blocks::<SPECIAL>(&mut buf, bytes, map, map_special);
+    let result = collapse_blocks(&mut rules, &mut buf, bytes);
     let mut len = result.unwrap_or(0);
     if len > 0 && buf[len - 1] == SPACE {
         len -= 1;
@@ -45,14 +89,13 @@ pub(crate) fn rewrite<const SPECIAL: u8>(
     result.map(|_| ())
 }
 
-/// The block loop of [`rewrite`]: the length of what is kept, or the index
-/// of the first non-ASCII byte.
+/// The block loop of [`rewrite_blocks`]: the length of what is kept, or the
+/// index of the first non-ASCII byte.
 #[inline(always)]
-fn collapse_blocks<const SPECIAL: u8>(
+fn collapse_blocks<R: BlockRules>(
+    rules: &mut R,
     buf: &mut [u8],
     bytes: &[u8],
-    map: impl Fn(u8) -> u8,
-    map_special: impl Fn(usize) -> u8,
 ) -> Result<usize, usize> {
     let mut collapse = Collapse {
         write: 0,
@@ -63,59 +106,38 @@ fn collapse_blocks<const SPECIAL: u8>(
     for block in &mut blocks {
         let mut src = [0; BLOCK];
         src.copy_from_slice(block);
-        collapse = collapse.block::<SPECIAL>(buf, src, BLOCK, at, &map, &map_special)?;
+        collapse = collapse.block(rules, buf, src, BLOCK, at)?;
         at += BLOCK;
     }
     let rest = blocks.remainder();
     if !rest.is_empty() {
-        collapse =
-            collapse.block::<SPECIAL>(buf, padded(rest), rest.len(), at, &map, &map_special)?;
+        let mut src = [R::PAD; BLOCK];
+        pad_into(&mut src, rest);
+        collapse = collapse.block(rules, buf, src, rest.len(), at)?;
     }
     Ok(collapse.write)
 }
 
-const BLOCK: usize = 16;
-
-/// The state of the fused map and collapse in [`rewrite`], passed by value
-/// so that it stays in registers.
-#[derive(Clone, Copy)]
-struct Collapse {
-    /// Where the next kept byte goes.
-    write: usize,
-    /// The last byte kept, or `SPACE` at the start (so leading spaces go).
-    prev: u8,
+/// The Default rules: a byte map, and a rule in context for one byte
+/// value that matters only before a letter (the initialism period).
+struct Special<M, S, const SPECIAL: u8> {
+    map: M,
+    map_special: S,
 }
 
-impl Collapse {
-    /// Maps the first `len` bytes of `src`, found at index `at` of the
-    /// segment, and stores what is kept of them at `buf[self.write..]`.
-    ///
-    /// Most blocks have no `DROP`, no `SPECIAL` before a letter and at most
-    /// one doubled space in each half (after a comma or a period): one
-    /// vectorized map and test, then each half stored with its doubled space
-    /// squeezed out, with no branch on where it is (a branch that text makes
-    /// unpredictable).
-    ///
-    /// # Errors
-    ///
-    /// The index of the first non-ASCII byte.
+impl<M: Fn(u8) -> u8, S: Fn(usize) -> u8, const SPECIAL: u8> BlockRules for Special<M, S, SPECIAL> {
+    // A digit: not a letter, so a `SPECIAL` before it needs no rule.
+    const PAD: u8 = b'0';
+
     #[inline(always)]
-    fn block<const SPECIAL: u8>(
-        self,
-        buf: &mut [u8],
-        src: [u8; BLOCK],
-        len: usize,
-        at: usize,
-        map: impl Fn(u8) -> u8,
-        map_special: impl Fn(usize) -> u8,
-    ) -> Result<Collapse, usize> {
+    fn fast(&mut self, src: [u8; BLOCK]) -> ([u8; BLOCK], bool) {
         // In byte lanes and branch-free, so that it compiles to a few vector
         // instructions. `SPECIAL` needs its rule only before a letter (a
         // mapped byte from `a` up); the last lane does not see the next
-        // block, so it always goes the long way.
+        // block, so it always goes the careful way.
         let mut mapped = [0; BLOCK];
         for i in 0..BLOCK {
-            mapped[i] = map(src[i]);
+            mapped[i] = (self.map)(src[i]);
         }
         let next: [u8; BLOCK] = std::array::from_fn(|i| mapped[(i + 1) % BLOCK]);
         let mut flags = [0u8; BLOCK];
@@ -123,41 +145,18 @@ impl Collapse {
             let special = u8::from(src[i] == SPECIAL) & u8::from(next[i] >= b'a');
             flags[i] = u8::from(mapped[i] == DROP) | special;
         }
-        let odd = u128::from_ne_bytes(flags) != 0 || src[BLOCK - 1] == SPECIAL;
-        let (lo, hi) = halves(mapped);
-        let space_lo = zero_bytes(lo ^ SPACES);
-        let space_hi = zero_bytes(hi ^ SPACES);
-        let doubled_lo = space_lo & ((space_lo << 8) | (u64::from(self.prev == SPACE) << 7));
-        let doubled_hi = space_hi & ((space_hi << 8) | (space_lo >> 56));
-        let many =
-            (doubled_lo & doubled_lo.wrapping_sub(1)) | (doubled_hi & doubled_hi.wrapping_sub(1));
-        if odd || many != 0 {
-            return self.odd_block::<SPECIAL>(buf, src, len, at, map_special, mapped);
-        }
-        let mut write = self.write;
-        write = store_squeezed(buf, write, lo, doubled_lo);
-        write = store_squeezed(buf, write, hi, doubled_hi);
-        Ok(Collapse {
-            // The padding (digits, so all kept) comes off the end.
-            write: write - (BLOCK - len),
-            prev: (hi >> 56) as u8,
-        })
+        let careful = u128::from_ne_bytes(flags) != 0 || src[BLOCK - 1] == SPECIAL;
+        (mapped, careful)
     }
 
-    /// [`Collapse::block`] for a block that needs more: 8 bytes at a time,
-    /// with any number of doubled spaces squeezed out in a register.
-    ///
-    /// Out of line, so that the common path stays small.
     #[inline(never)]
-    fn odd_block<const SPECIAL: u8>(
-        mut self,
-        buf: &mut [u8],
+    fn careful(
+        &mut self,
         src: [u8; BLOCK],
         len: usize,
         at: usize,
-        map_special: impl Fn(usize) -> u8,
         mut mapped: [u8; BLOCK],
-    ) -> Result<Collapse, usize> {
+    ) -> Result<[u8; BLOCK], usize> {
         let (lo, hi) = halves(src);
         if (lo | hi) & HIGH != 0 {
             let i = src.iter().position(|b| !b.is_ascii()).unwrap_or(0);
@@ -170,15 +169,84 @@ impl Collapse {
             let i = found.trailing_zeros() as usize / 8;
             found &= found - 1;
             if i < len {
-                mapped[i] = map_special(at + i);
+                mapped[i] = (self.map_special)(at + i);
             }
         }
+        Ok(mapped)
+    }
+}
+
+pub(crate) const BLOCK: usize = 16;
+
+/// The state of the fused map and collapse in [`rewrite_blocks`], passed by
+/// value so that it stays in registers.
+#[derive(Clone, Copy)]
+struct Collapse {
+    /// Where the next kept byte goes.
+    write: usize,
+    /// The last byte kept, or `SPACE` at the start (so leading spaces go).
+    prev: u8,
+}
+
+impl Collapse {
+    /// Maps the first `len` bytes of `src`, found at index `at` of the
+    /// segment, and stores what is kept of them at `buf[self.write..]`.
+    ///
+    /// Most blocks need no careful rule and have at most one doubled space
+    /// in each half (after a comma or a period): one vectorized map and
+    /// test, then each half stored with its doubled space squeezed out,
+    /// with no branch on where it is (a branch that text makes
+    /// unpredictable).
+    ///
+    /// # Errors
+    ///
+    /// The index of the first non-ASCII byte.
+    #[inline(always)]
+    fn block(
+        self,
+        rules: &mut impl BlockRules,
+        buf: &mut [u8],
+        src: [u8; BLOCK],
+        len: usize,
+        at: usize,
+    ) -> Result<Collapse, usize> {
+        let (mut mapped, careful) = rules.fast(src);
+        let (lo, hi) = halves(mapped);
+        let space_lo = zero_bytes(lo ^ SPACES);
+        let space_hi = zero_bytes(hi ^ SPACES);
+        let doubled_lo = space_lo & ((space_lo << 8) | (u64::from(self.prev == SPACE) << 7));
+        let doubled_hi = space_hi & ((space_hi << 8) | (space_lo >> 56));
+        let many =
+            (doubled_lo & doubled_lo.wrapping_sub(1)) | (doubled_hi & doubled_hi.wrapping_sub(1));
+        if careful || many != 0 {
+            if careful {
+                mapped = rules.careful(src, len, at, mapped)?;
+            }
+            return Ok(self.odd_block(buf, mapped, len));
+        }
+        let mut write = self.write;
+        write = store_squeezed(buf, write, lo, doubled_lo);
+        write = store_squeezed(buf, write, hi, doubled_hi);
+        Ok(Collapse {
+            // The padding (kept whole) comes off the end.
+            write: write - (BLOCK - len),
+            prev: (hi >> 56) as u8,
+        })
+    }
+
+    /// Stores what is kept of the first `len` bytes of `mapped`: 8 bytes at
+    /// a time, with removed bytes and any number of doubled spaces squeezed
+    /// out.
+    ///
+    /// Out of line, so that the common path stays small.
+    #[inline(never)]
+    fn odd_block(mut self, buf: &mut [u8], mapped: [u8; BLOCK], len: usize) -> Collapse {
         // Padding becomes spaces, collapsed into the trailing space that is
         // trimmed.
         let (lo, hi) = halves(mapped);
         self.word(buf, pad_from(lo, len));
         self.word(buf, pad_from(hi, len.saturating_sub(8)));
-        Ok(self)
+        self
     }
 
     /// Stores what is kept of the 8 mapped bytes of `word` at
@@ -222,12 +290,11 @@ fn squeeze_one(word: u64, drop: u64) -> u64 {
     (word & below) | ((word >> 8) & !below)
 }
 
-/// The last, short block of a segment, padded with digits: kept whole
-/// whatever is next to them, they come off the end in one cut. Copied in overlapping pieces
-/// of a fixed size, as a call to `memcpy` would cost more than the block.
+/// Copies the short `rest` (under 16 bytes) to the start of `block`, in
+/// overlapping pieces of a fixed size: a call to `memcpy` would cost more
+/// than the block.
 #[inline(always)]
-fn padded(rest: &[u8]) -> [u8; BLOCK] {
-    let mut block = [b'0'; BLOCK];
+fn pad_into(block: &mut [u8; BLOCK], rest: &[u8]) {
     let n = rest.len();
     if n >= 8 {
         block[..8].copy_from_slice(&rest[..8]);
@@ -241,7 +308,6 @@ fn padded(rest: &[u8]) -> [u8; BLOCK] {
         block[n / 2] = rest[n / 2];
         block[n - 1] = rest[n - 1];
     }
-    block
 }
 
 /// `word` with its bytes from index `len` on replaced by spaces.
@@ -264,16 +330,6 @@ fn halves(block: [u8; BLOCK]) -> (u64, u64) {
 }
 
 const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
-
-/// [`collapse`] on a whole `Vec`, truncated to the result.
-pub(crate) fn collapse_vec(buf: &mut Vec<u8>) {
-    // Spaces up to a multiple of 8 bytes spare `collapse` its byte-at-a-time
-    // tail; trailing spaces are trimmed anyway.
-    let pad = buf.len().wrapping_neg() % 8;
-    buf.extend_from_slice(&[SPACE; 8][..pad]);
-    let len = collapse(buf);
-    buf.truncate(len);
-}
 
 /// Like [`rewrite`], but spaces are kept as they are: only `DROP` results
 /// are removed.
@@ -312,50 +368,6 @@ const LOW7: u64 = u64::from_ne_bytes([0x7f; 8]);
 /// positives from borrows).
 fn zero_bytes(word: u64) -> u64 {
     !((((word & LOW7).wrapping_add(LOW7)) | word) | LOW7)
-}
-
-/// Removes `DROP` bytes and collapses runs of spaces in `buf` to one, in
-/// place, dropping those at either end; returns the new length.
-///
-/// A space stays unless the last byte kept before it is a space too. Eight
-/// bytes at a time: a word with no `DROP` has its doubled spaces squeezed
-/// out in a register and is stored whole (`write` never passes `read`, so
-/// the store only covers bytes already loaded).
-pub(crate) fn collapse(buf: &mut [u8]) -> usize {
-    let mut write = 0;
-    let mut read = 0;
-    // A space before the start drops leading spaces.
-    let mut prev = SPACE;
-    while let Some(chunk) = buf.get(read..read + 8) {
-        let mut bytes = [0; 8];
-        bytes.copy_from_slice(chunk);
-        let word = u64::from_le_bytes(bytes);
-        if zero_bytes(word) != 0 {
-            for b in bytes {
-                keep_byte(buf, &mut write, &mut prev, b);
-            }
-        } else {
-            let before = (word << 8) | u64::from(prev);
-            let doubled = zero_bytes(word ^ SPACES) & zero_bytes(before ^ SPACES);
-            // Most words have no doubled space.
-            let (packed, kept) = if doubled == 0 {
-                (word, 8)
-            } else {
-                squeeze(word, doubled)
-            };
-            buf[write..write + 8].copy_from_slice(&packed.to_le_bytes());
-            write += kept;
-            prev = bytes[7];
-        }
-        read += 8;
-    }
-    for i in read..buf.len() {
-        keep_byte(buf, &mut write, &mut prev, buf[i]);
-    }
-    if write > 0 && buf[write - 1] == SPACE {
-        write -= 1;
-    }
-    write
 }
 
 /// `word` without the bytes whose high bit is set in `drop`, packed towards
@@ -452,15 +464,6 @@ mod tests {
         }
     }
 
-    proptest! {
-        #[test]
-        fn collapse_matches_naive_on_random_text(text in "[ a-c\0]{0,40}") {
-            let mut buf = text.clone().into_bytes();
-            let len = collapse(&mut buf);
-            prop_assert_eq!(String::from_utf8_lossy(&buf[..len]), naive(&text));
-        }
-    }
-
     /// The same rule, with no tricks.
     fn naive(text: &str) -> String {
         text.replace('\0', "")
@@ -488,7 +491,7 @@ mod tests {
     }
 
     #[test]
-    fn collapse_matches_naive_at_every_alignment() {
+    fn rewrite_matches_naive_at_every_alignment() {
         let words = [
             "",
             " ",
@@ -498,18 +501,21 @@ mod tests {
             "abcdefg",
             "abcdefghij",
             "   x",
-            "\0",
-            " \0 ",
+            "\x01",
+            " \x01 ",
+            "u.s.",
+            ", ",
         ];
         for a in words {
             for b in words {
                 for c in words {
                     for d in words {
                         let text = format!("{a} {b}{c}  {d} ");
-                        let mut buf = text.clone().into_bytes();
-                        let len = collapse(&mut buf);
-                        let got = String::from_utf8_lossy(&buf[..len]);
-                        assert_eq!(got, naive(&text), "given: {text:?}");
+                        let mut got = String::new();
+                        let bytes = text.as_bytes();
+                        let special = |i| test_special(bytes, i);
+                        assert_eq!(rewrite::<b'.'>(test_map, special, &text, &mut got), Ok(()));
+                        assert_eq!(got, naive_rewrite(&text), "given: {text:?}");
                     }
                 }
             }
