@@ -121,27 +121,42 @@ impl ascii::BlockRules for AsciiRules<'_> {
         if let Some(i) = src[..len].iter().position(|b| !b.is_ascii()) {
             return Err(at + i);
         }
-        for (i, (&b, out)) in src[..len].iter().zip(&mut mapped).enumerate() {
-            let next_is_digit = || self.bytes.get(at + i + 1).is_some_and(u8::is_ascii_digit);
-            *out = if b.is_ascii_digit() {
+        // Only digits and separators need the state: any other byte ends a
+        // number, and `fast` mapped it already.
+        let mut lanes = 0u32;
+        for (i, &b) in src.iter().enumerate() {
+            lanes |= u32::from(b.is_ascii_digit() | (b == b'.') | (b == b',')) << i;
+        }
+        lanes &= (1 << len) - 1;
+        // The lane up to which `self.number` is the state.
+        let mut next = 0;
+        while lanes != 0 {
+            let i = lanes.trailing_zeros() as usize;
+            lanes &= lanes - 1;
+            if i != next {
+                self.number = Number::None;
+            }
+            next = i + 1;
+            let b = src[i];
+            mapped[i] = if b.is_ascii_digit() {
                 if self.number == Number::None {
                     self.number = Number::Integer;
                     b'0'
                 } else {
                     DROP
                 }
-            } else if matches!(b, b'.' | b',') && self.number == Number::Integer && next_is_digit()
+            } else if self.number == Number::Integer
+                && self.bytes.get(at + i + 1).is_some_and(u8::is_ascii_digit)
             {
                 self.number = Number::Decimal;
                 DROP
             } else {
                 self.number = Number::None;
-                if b.is_ascii_alphabetic() {
-                    b | 0x20
-                } else {
-                    SPACE
-                }
+                SPACE
             };
+        }
+        if next != BLOCK {
+            self.number = Number::None;
         }
         Ok(mapped)
     }
