@@ -1,5 +1,6 @@
 //! Throughput of `Normalizer::normalize_into` per preset, over the seed
-//! article, English news and web text, and the multilingual UDHR.
+//! article, English news and web text (as lines and as paragraphs), and the
+//! multilingual UDHR.
 //!
 //! Time is the thread's CPU time where Linux gives it, so that other
 //! processes on a busy machine do not count: the numbers are per core.
@@ -12,6 +13,7 @@ use std::io::BufRead;
 
 use criterion::measurement::{Measurement, ValueFormatter, WallTime};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use textdedup::segment::{ParagraphMode, paragraphs};
 use textdedup::{Normalizer, Preset};
 
 /// Nanoseconds this thread has run on a CPU, from `/proc/thread-self/schedstat`.
@@ -152,6 +154,18 @@ fn normalize(c: &mut Criterion<CpuTime>) {
             repeat: 1,
         };
         bench_lines(c, &news);
+        // What the dedup hot path normalizes: `Auto` paragraphs, most of
+        // them unwrapped Reuters paragraphs of a few lines.
+        let paragraphs = Workload {
+            group: "normalize/news_web_en_paragraphs",
+            segments: texts
+                .iter()
+                .flat_map(|text| paragraphs(text, ParagraphMode::Auto))
+                .map(|(_, paragraph)| paragraph)
+                .collect(),
+            repeat: 1,
+        };
+        bench_lines(c, &paragraphs);
     }
     match udhr_texts() {
         Some(texts) => {

@@ -5,75 +5,334 @@ pub(crate) const DROP: u8 = 0;
 /// The table entry for bytes that become a (collapsed) space.
 pub(crate) const SPACE: u8 = b' ';
 
-/// Rewrites the ASCII `segment` into `out` (cleared first): each byte `b`
-/// becomes `map(b)`, or `map_special(i)` for the `special` byte at index
-/// `i` (a rule that looks at its neighbours), except that `DROP` results are
-/// removed and runs of `SPACE` results become one space, with none at either
-/// end.
+/// Rewrites `segment` into `out` (cleared first): each byte `b` becomes
+/// `map(b)`, or `map_special(i)` for the `SPECIAL` byte at index `i` (a rule
+/// that looks at its neighbours), except that `DROP` results are removed and
+/// runs of `SPACE` results become one space, with none at either end.
 ///
-/// `map` must return ASCII and map `b' '` to `SPACE`, and should be
-/// branch-free so that the map pass vectorizes; `special` is not a space.
-pub(crate) fn rewrite(
+/// `map` must return only `a`..=`z`, digits, `SPACE` and `DROP`, map
+/// `b' '` and `SPECIAL` to `SPACE` and every byte from 0x80 up to `DROP`,
+/// and should be branch-free so that it vectorizes. `map_special` returns
+/// `SPACE` or `DROP`, and `SPACE` unless a letter follows.
+///
+/// # Errors
+///
+/// The index of the first non-ASCII byte, if any: `out` then holds garbage.
+pub(crate) fn rewrite<const SPECIAL: u8>(
     map: impl Fn(u8) -> u8,
-    special: u8,
     map_special: impl Fn(usize) -> u8,
     segment: &str,
     out: &mut String,
-) {
-    debug_assert_ne!(special, b' ', "the padding must not look special");
-    let mut buf = take_bytes(out);
-    // Whether each lane of a block has seen `special`: lane-wise, so the
-    // test rides along in the vectorized map; one look at the end.
-    let mut seen = [false; BLOCK];
-    // Two simple passes beat one with a branch per byte: the map has no
-    // loop-carried state, and the collapse moves 8 bytes at a time. Whole
-    // 16-byte blocks, the last one padded with spaces (trimmed later), leave
-    // no byte-at-a-time tail in either pass.
+) -> Result<(), usize> {
+    debug_assert!(SPECIAL != b' ' && SPECIAL.is_ascii());
+    let rules = Special::<_, _, SPECIAL> { map, map_special };
+    rewrite_blocks(rules, segment, out)
+}
+
+/// How [`rewrite_blocks`] maps a block of 16 bytes.
+pub(crate) trait BlockRules {
+    /// A byte to pad the last block with: kept as it is by `fast`, so that
+    /// it can be cut off the end, and never making a block `careful`.
+    const PAD: u8;
+
+    /// The block mapped by rules that need no context (vectorized), and
+    /// whether it needs [`BlockRules::careful`] instead: unless it does,
+    /// every result must be `a`..=`z`, a digit or `SPACE`.
+    fn fast(&mut self, src: [u8; BLOCK]) -> ([u8; BLOCK], bool);
+
+    /// The first `len` bytes of the block at index `at` of the segment,
+    /// mapped with context, in order of the blocks.
+    ///
+    /// # Errors
+    ///
+    /// The index of the first non-ASCII byte.
+    fn careful(
+        &mut self,
+        src: [u8; BLOCK],
+        len: usize,
+        at: usize,
+        mapped: [u8; BLOCK],
+    ) -> Result<[u8; BLOCK], usize>;
+}
+
+/// Rewrites `segment` into `out` (cleared first) by `rules`, then removes
+/// `DROP` results and collapses runs of `SPACE` to one, with none at either
+/// end.
+///
+/// # Errors
+///
+/// The index of the first non-ASCII byte (as `rules` report it): `out` then
+/// holds garbage.
+pub(crate) fn rewrite_blocks(
+    mut rules: impl BlockRules,
+    segment: &str,
+    out: &mut String,
+) -> Result<(), usize> {
     let bytes = segment.as_bytes();
-    buf.reserve(bytes.len() + BLOCK);
+    let mut buf = std::mem::take(out).into_bytes();
+    // Each block is stored whole at the write position, which never passes
+    // the read position: room for one block past the end is enough. Bytes
+    // left from the last call are overwritten before they can be kept, so
+    // only growth costs a fill.
+    let room = bytes.len() + BLOCK;
+    if buf.len() < room {
+        buf.resize(room, 0);
+    }
+    let result = collapse_blocks(&mut rules, &mut buf, bytes);
+    let mut len = result.unwrap_or(0);
+    if len > 0 && buf[len - 1] == SPACE {
+        len -= 1;
+    }
+    buf.truncate(len);
+    put_bytes(buf, out);
+    result.map(|_| ())
+}
+
+/// The block loop of [`rewrite_blocks`]: the length of what is kept, or the
+/// index of the first non-ASCII byte.
+#[inline(always)]
+fn collapse_blocks<R: BlockRules>(
+    rules: &mut R,
+    buf: &mut [u8],
+    bytes: &[u8],
+) -> Result<usize, usize> {
+    let mut collapse = Collapse {
+        write: 0,
+        prev: SPACE,
+    };
     let mut blocks = bytes.chunks_exact(BLOCK);
+    let mut at = 0;
     for block in &mut blocks {
-        let mut mapped = [SPACE; BLOCK];
-        for ((dst, &src), seen) in mapped.iter_mut().zip(block).zip(&mut seen) {
-            *dst = map(src);
-            *seen |= src == special;
-        }
-        buf.extend_from_slice(&mapped);
+        let mut src = [0; BLOCK];
+        src.copy_from_slice(block);
+        collapse = collapse.block(rules, buf, src, BLOCK, at)?;
+        at += BLOCK;
     }
     let rest = blocks.remainder();
     if !rest.is_empty() {
-        let mut mapped = [b' '; BLOCK];
-        mapped[..rest.len()].copy_from_slice(rest);
-        for (b, seen) in mapped.iter_mut().zip(&mut seen) {
-            *seen |= *b == special;
-            *b = map(*b);
-        }
-        // Only up to the next whole word: a word of nothing but padding
-        // would cost the collapse a step and a squeeze.
-        let len = if rest.len() > 8 { BLOCK } else { 8 };
-        buf.extend_from_slice(&mapped[..len]);
+        let mut src = [R::PAD; BLOCK];
+        pad_into(&mut src, rest);
+        collapse = collapse.block(rules, buf, src, rest.len(), at)?;
     }
-    if seen.contains(&true) {
-        // Before the collapse, `buf` is byte for byte `segment` mapped.
-        for i in memchr::memchr_iter(special, bytes) {
-            buf[i] = map_special(i);
-        }
-    }
-    collapse_vec(&mut buf);
-    put_bytes(buf, out);
+    Ok(collapse.write)
 }
 
-const BLOCK: usize = 16;
-
-/// [`collapse`] on a whole `Vec`, truncated to the result.
-pub(crate) fn collapse_vec(buf: &mut Vec<u8>) {
-    // Spaces up to a multiple of 8 bytes spare `collapse` its byte-at-a-time
-    // tail; trailing spaces are trimmed anyway.
-    let pad = buf.len().wrapping_neg() % 8;
-    buf.extend_from_slice(&[SPACE; 8][..pad]);
-    let len = collapse(buf);
-    buf.truncate(len);
+/// The Default rules: a byte map, and a rule in context for one byte
+/// value that matters only before a letter (the initialism period).
+struct Special<M, S, const SPECIAL: u8> {
+    map: M,
+    map_special: S,
 }
+
+impl<M: Fn(u8) -> u8, S: Fn(usize) -> u8, const SPECIAL: u8> BlockRules for Special<M, S, SPECIAL> {
+    // A digit: not a letter, so a `SPECIAL` before it needs no rule.
+    const PAD: u8 = b'0';
+
+    #[inline(always)]
+    fn fast(&mut self, src: [u8; BLOCK]) -> ([u8; BLOCK], bool) {
+        // In byte lanes and branch-free, so that it compiles to a few vector
+        // instructions. `SPECIAL` needs its rule only before a letter (a
+        // mapped byte from `a` up); the last lane does not see the next
+        // block, so it always goes the careful way.
+        let mut mapped = [0; BLOCK];
+        for i in 0..BLOCK {
+            mapped[i] = (self.map)(src[i]);
+        }
+        let next: [u8; BLOCK] = std::array::from_fn(|i| mapped[(i + 1) % BLOCK]);
+        let mut flags = [0u8; BLOCK];
+        for i in 0..BLOCK {
+            let special = u8::from(src[i] == SPECIAL) & u8::from(next[i] >= b'a');
+            flags[i] = u8::from(mapped[i] == DROP) | special;
+        }
+        let careful = u128::from_ne_bytes(flags) != 0 || src[BLOCK - 1] == SPECIAL;
+        (mapped, careful)
+    }
+
+    #[inline(never)]
+    fn careful(
+        &mut self,
+        src: [u8; BLOCK],
+        len: usize,
+        at: usize,
+        mut mapped: [u8; BLOCK],
+    ) -> Result<[u8; BLOCK], usize> {
+        let (lo, hi) = halves(src);
+        if (lo | hi) & HIGH != 0 {
+            let i = src.iter().position(|b| !b.is_ascii()).unwrap_or(0);
+            return Err(at + i);
+        }
+        let specials = u64::from_ne_bytes([SPECIAL; 8]);
+        let mut found =
+            u128::from(zero_bytes(lo ^ specials)) | (u128::from(zero_bytes(hi ^ specials)) << 64);
+        while found != 0 {
+            let i = found.trailing_zeros() as usize / 8;
+            found &= found - 1;
+            if i < len {
+                mapped[i] = (self.map_special)(at + i);
+            }
+        }
+        Ok(mapped)
+    }
+}
+
+pub(crate) const BLOCK: usize = 16;
+
+/// The state of the fused map and collapse in [`rewrite_blocks`], passed by
+/// value so that it stays in registers.
+#[derive(Clone, Copy)]
+struct Collapse {
+    /// Where the next kept byte goes.
+    write: usize,
+    /// The last byte kept, or `SPACE` at the start (so leading spaces go).
+    prev: u8,
+}
+
+impl Collapse {
+    /// Maps the first `len` bytes of `src`, found at index `at` of the
+    /// segment, and stores what is kept of them at `buf[self.write..]`.
+    ///
+    /// Most blocks need no careful rule and have at most one doubled space
+    /// in each half (after a comma or a period): one vectorized map and
+    /// test, then each half stored with its doubled space squeezed out,
+    /// with no branch on where it is (a branch that text makes
+    /// unpredictable).
+    ///
+    /// # Errors
+    ///
+    /// The index of the first non-ASCII byte.
+    #[inline(always)]
+    fn block(
+        self,
+        rules: &mut impl BlockRules,
+        buf: &mut [u8],
+        src: [u8; BLOCK],
+        len: usize,
+        at: usize,
+    ) -> Result<Collapse, usize> {
+        let (mut mapped, careful) = rules.fast(src);
+        let (lo, hi) = halves(mapped);
+        let space_lo = space_bytes(lo);
+        let space_hi = space_bytes(hi);
+        let doubled_lo = space_lo & ((space_lo << 8) | (u64::from(self.prev == SPACE) << 7));
+        let doubled_hi = space_hi & ((space_hi << 8) | (space_lo >> 56));
+        let many =
+            (doubled_lo & doubled_lo.wrapping_sub(1)) | (doubled_hi & doubled_hi.wrapping_sub(1));
+        if careful || many != 0 {
+            if careful {
+                mapped = rules.careful(src, len, at, mapped)?;
+            }
+            return Ok(self.odd_block(buf, mapped, len));
+        }
+        // One bounds check for both halves: the second starts 7 or 8 bytes
+        // in.
+        let dst = &mut buf[self.write..self.write + BLOCK];
+        dst[..8].copy_from_slice(&squeeze_one(lo, doubled_lo).to_le_bytes());
+        let mid = 8 - usize::from(doubled_lo != 0);
+        dst[mid..mid + 8].copy_from_slice(&squeeze_one(hi, doubled_hi).to_le_bytes());
+        let end = mid + 8 - usize::from(doubled_hi != 0);
+        Ok(Collapse {
+            // The padding (kept whole) comes off the end.
+            write: self.write + end - (BLOCK - len),
+            prev: (hi >> 56) as u8,
+        })
+    }
+
+    /// Stores what is kept of the first `len` bytes of `mapped`: 8 bytes at
+    /// a time, with removed bytes and any number of doubled spaces squeezed
+    /// out.
+    ///
+    /// Out of line, so that the common path stays small.
+    #[inline(never)]
+    fn odd_block(mut self, buf: &mut [u8], mapped: [u8; BLOCK], len: usize) -> Collapse {
+        // Padding becomes spaces, collapsed into the trailing space that is
+        // trimmed.
+        let (lo, hi) = halves(mapped);
+        self.word(buf, pad_from(lo, len));
+        self.word(buf, pad_from(hi, len.saturating_sub(8)));
+        self
+    }
+
+    /// Stores what is kept of the 8 mapped bytes of `word` at
+    /// `buf[self.write..]`.
+    #[inline(always)]
+    fn word(&mut self, buf: &mut [u8], word: u64) {
+        if zero_bytes(word) != 0 {
+            for b in word.to_le_bytes() {
+                keep_byte(buf, &mut self.write, &mut self.prev, b);
+            }
+            return;
+        }
+        let before = (word << 8) | u64::from(self.prev);
+        let doubled = zero_bytes(word ^ SPACES) & zero_bytes(before ^ SPACES);
+        let (packed, kept) = if doubled & doubled.wrapping_sub(1) == 0 {
+            (squeeze_one(word, doubled), 8 - usize::from(doubled != 0))
+        } else {
+            squeeze(word, doubled)
+        };
+        buf[self.write..self.write + 8].copy_from_slice(&packed.to_le_bytes());
+        self.write += kept;
+        self.prev = (word >> 56) as u8;
+    }
+}
+
+/// The high bit of each byte of `word` that is a space, if every byte is a
+/// lowercase letter, a digit or a space: of those, only the space has
+/// neither bit 4 nor bit 6 set. Cheaper than an exact test.
+#[inline(always)]
+fn space_bytes(word: u64) -> u64 {
+    !((word << 3) | (word << 1)) & HIGH
+}
+
+/// `word` without the byte whose high bit is set in `drop` (at most one),
+/// packed towards the low end.
+#[inline(always)]
+fn squeeze_one(word: u64, drop: u64) -> u64 {
+    // The bytes below the dropped one stay, those above move down one;
+    // with none dropped, all stay.
+    let below = (drop >> 7).wrapping_sub(1);
+    (word & below) | ((word >> 8) & !below)
+}
+
+/// Copies the short `rest` (under 16 bytes) to the start of `block`, in
+/// overlapping pieces of a fixed size: a call to `memcpy` would cost more
+/// than the block.
+#[inline(always)]
+fn pad_into(block: &mut [u8; BLOCK], rest: &[u8]) {
+    let n = rest.len();
+    if n >= 8 {
+        block[..8].copy_from_slice(&rest[..8]);
+        block[n - 8..n].copy_from_slice(&rest[n - 8..]);
+    } else if n >= 4 {
+        block[..4].copy_from_slice(&rest[..4]);
+        block[n - 4..n].copy_from_slice(&rest[n - 4..]);
+    } else if n > 0 {
+        // Indices 0, n / 2 and n - 1 cover every n up to 3.
+        block[0] = rest[0];
+        block[n / 2] = rest[n / 2];
+        block[n - 1] = rest[n - 1];
+    }
+}
+
+/// `word` with its bytes from index `len` on replaced by spaces.
+#[inline(always)]
+fn pad_from(word: u64, len: usize) -> u64 {
+    let kept = u64::MAX
+        .checked_shl(8 * len as u32)
+        .map_or(u64::MAX, |high| !high);
+    (word & kept) | (SPACES & !kept)
+}
+
+/// The two halves of `block`, as little-endian words.
+#[inline(always)]
+fn halves(block: [u8; BLOCK]) -> (u64, u64) {
+    let mut lo = [0; 8];
+    let mut hi = [0; 8];
+    lo.copy_from_slice(&block[..8]);
+    hi.copy_from_slice(&block[8..]);
+    (u64::from_le_bytes(lo), u64::from_le_bytes(hi))
+}
+
+const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
 
 /// Like [`rewrite`], but spaces are kept as they are: only `DROP` results
 /// are removed.
@@ -114,50 +373,6 @@ fn zero_bytes(word: u64) -> u64 {
     !((((word & LOW7).wrapping_add(LOW7)) | word) | LOW7)
 }
 
-/// Removes `DROP` bytes and collapses runs of spaces in `buf` to one, in
-/// place, dropping those at either end; returns the new length.
-///
-/// A space stays unless the last byte kept before it is a space too. Eight
-/// bytes at a time: a word with no `DROP` has its doubled spaces squeezed
-/// out in a register and is stored whole (`write` never passes `read`, so
-/// the store only covers bytes already loaded).
-pub(crate) fn collapse(buf: &mut [u8]) -> usize {
-    let mut write = 0;
-    let mut read = 0;
-    // A space before the start drops leading spaces.
-    let mut prev = SPACE;
-    while let Some(chunk) = buf.get(read..read + 8) {
-        let mut bytes = [0; 8];
-        bytes.copy_from_slice(chunk);
-        let word = u64::from_le_bytes(bytes);
-        if zero_bytes(word) != 0 {
-            for b in bytes {
-                keep_byte(buf, &mut write, &mut prev, b);
-            }
-        } else {
-            let before = (word << 8) | u64::from(prev);
-            let doubled = zero_bytes(word ^ SPACES) & zero_bytes(before ^ SPACES);
-            // Most words have no doubled space.
-            let (packed, kept) = if doubled == 0 {
-                (word, 8)
-            } else {
-                squeeze(word, doubled)
-            };
-            buf[write..write + 8].copy_from_slice(&packed.to_le_bytes());
-            write += kept;
-            prev = bytes[7];
-        }
-        read += 8;
-    }
-    for i in read..buf.len() {
-        keep_byte(buf, &mut write, &mut prev, buf[i]);
-    }
-    if write > 0 && buf[write - 1] == SPACE {
-        write -= 1;
-    }
-    write
-}
-
 /// `word` without the bytes whose high bit is set in `drop`, packed towards
 /// the low end, and the number of bytes kept.
 ///
@@ -196,12 +411,59 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
+    /// A byte map like the Default one: letters lowercased, digits kept,
+    /// `\x01` and non-ASCII removed, the rest to a space.
+    fn test_map(b: u8) -> u8 {
+        if b.is_ascii_alphabetic() {
+            b.to_ascii_lowercase()
+        } else if b.is_ascii_digit() {
+            b
+        } else if b == 1 || !b.is_ascii() {
+            DROP
+        } else {
+            SPACE
+        }
+    }
+
+    /// A `.` between two letters is removed.
+    fn test_special(bytes: &[u8], i: usize) -> u8 {
+        let letter = |j: usize| bytes.get(j).is_some_and(u8::is_ascii_alphabetic);
+        if i > 0 && letter(i - 1) && letter(i + 1) {
+            DROP
+        } else {
+            SPACE
+        }
+    }
+
+    /// [`rewrite`] with the same maps, with no tricks.
+    fn naive_rewrite(text: &str) -> String {
+        let bytes = text.as_bytes();
+        let mapped: String = (0..bytes.len())
+            .map(|i| match bytes[i] {
+                b'.' => test_special(bytes, i),
+                b => test_map(b),
+            })
+            .map(char::from)
+            .collect();
+        naive(&mapped)
+    }
+
     proptest! {
         #[test]
-        fn collapse_matches_naive_on_random_text(text in "[ a-c\0]{0,40}") {
-            let mut buf = text.clone().into_bytes();
-            let len = collapse(&mut buf);
-            prop_assert_eq!(String::from_utf8_lossy(&buf[..len]), naive(&text));
+        fn rewrite_matches_naive(text in "([a-cA0 .,\n\x01]|ab|  |, |\\. ){0,40}") {
+            let mut out = String::from("stale");
+            let bytes = text.as_bytes();
+            let result = rewrite::<b'.'>(test_map, |i| test_special(bytes, i), &text, &mut out);
+            prop_assert_eq!(result, Ok(()));
+            prop_assert_eq!(out, naive_rewrite(&text), "given: {:?}", text);
+        }
+
+        #[test]
+        fn rewrite_stops_at_the_first_non_ascii_byte(head in "[a .]{0,40}", tail in "[a .é]{0,20}") {
+            let text = format!("{head}é{tail}");
+            let mut out = String::new();
+            let result = rewrite::<b'.'>(test_map, |_| SPACE, &text, &mut out);
+            prop_assert_eq!(result, Err(head.len()));
         }
     }
 
@@ -232,7 +494,7 @@ mod tests {
     }
 
     #[test]
-    fn collapse_matches_naive_at_every_alignment() {
+    fn rewrite_matches_naive_at_every_alignment() {
         let words = [
             "",
             " ",
@@ -242,18 +504,21 @@ mod tests {
             "abcdefg",
             "abcdefghij",
             "   x",
-            "\0",
-            " \0 ",
+            "\x01",
+            " \x01 ",
+            "u.s.",
+            ", ",
         ];
         for a in words {
             for b in words {
                 for c in words {
                     for d in words {
                         let text = format!("{a} {b}{c}  {d} ");
-                        let mut buf = text.clone().into_bytes();
-                        let len = collapse(&mut buf);
-                        let got = String::from_utf8_lossy(&buf[..len]);
-                        assert_eq!(got, naive(&text), "given: {text:?}");
+                        let mut got = String::new();
+                        let bytes = text.as_bytes();
+                        let special = |i| test_special(bytes, i);
+                        assert_eq!(rewrite::<b'.'>(test_map, special, &text, &mut got), Ok(()));
+                        assert_eq!(got, naive_rewrite(&text), "given: {text:?}");
                     }
                 }
             }

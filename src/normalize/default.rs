@@ -27,9 +27,11 @@ fn map_ascii<const FOLD_DIGITS: bool>(b: u8) -> u8 {
     // dropped, as before.
     let s = b as i8;
     let lower = s | 0x20;
-    let is_letter = lower >= b'a' as i8 && lower <= b'z' as i8;
-    let is_digit = s >= b'0' as i8 && s <= b'9' as i8;
-    let is_drop = s < b'\t' as i8 || (s > b'\r' as i8 && s < b' ' as i8) || s > b'~' as i8;
+    // `&` and `|`, not `&&` and `||`: no branches, so each lane is the same
+    // straight-line code and the block is one vector.
+    let is_letter = (lower >= b'a' as i8) & (lower <= b'z' as i8);
+    let is_digit = (s >= b'0' as i8) & (s <= b'9' as i8);
+    let is_drop = (s < b'\t' as i8) | ((s > b'\r' as i8) & (s < b' ' as i8)) | (s > b'~' as i8);
     let digit = if FOLD_DIGITS { b'0' } else { b };
     if is_letter {
         b | 0x20
@@ -45,48 +47,84 @@ fn map_ascii<const FOLD_DIGITS: bool>(b: u8) -> u8 {
 /// Normalizes `segment` into `out` (cleared first), after removing the
 /// periods inside initialisms (`initialisms::join`).
 pub(crate) fn normalize_joined(opts: Options, segment: &str, out: &mut String) {
-    if segment.is_ascii() {
-        // The initialism rule rides along in the byte map (an inner period is
-        // dropped), sparing short segments a pre-pass of their own.
-        let bytes = segment.as_bytes();
-        let period = |i| {
-            if initialisms::is_inner_dot_ascii(bytes, i) {
-                DROP
-            } else {
-                SPACE
-            }
-        };
-        rewrite_ascii(opts, period, segment, out);
-    } else {
-        normalize_unicode(opts, &initialisms::join(segment), out);
-    }
+    // The initialism rule rides along in the byte map (an inner period is
+    // dropped), sparing segments a pre-pass of their own.
+    let bytes = segment.as_bytes();
+    let period = |i| {
+        if initialisms::is_inner_dot_ascii(bytes, i) {
+            DROP
+        } else {
+            SPACE
+        }
+    };
+    normalize_with(opts, period, initialisms::join, segment, out);
 }
 
 /// Normalizes `segment` into `out` (cleared first).
 #[cfg(test)]
 pub(crate) fn normalize(opts: Options, segment: &str, out: &mut String) {
-    if segment.is_ascii() {
-        rewrite_ascii(opts, |_| SPACE, segment, out);
-    } else {
-        normalize_unicode(opts, segment, out);
-    }
+    normalize_with(opts, |_| SPACE, |s| s.into(), segment, out);
+}
+
+/// The ASCII path as far as it goes, then the Unicode path for the rest:
+/// `period(i)` maps the ASCII `.` at `i`, and `join` does the same to the
+/// text the Unicode path gets.
+fn normalize_with(
+    opts: Options,
+    period: impl Fn(usize) -> u8,
+    join: fn(&str) -> std::borrow::Cow<'_, str>,
+    segment: &str,
+    out: &mut String,
+) {
+    let Err(first) = rewrite_ascii(opts, &period, segment, out) else {
+        return;
+    };
+    // Most non-ASCII segments are ASCII but for a quote or an accented
+    // word: the Unicode path starts after the last ASCII separator before
+    // the first non-ASCII byte. NOTE: that separator must not compose with
+    // what follows (NFKC composes `=` + U+0338 into `≠`), nor be a `.` that
+    // the initialism rule could drop.
+    let bytes = segment.as_bytes();
+    let split = bytes[..first]
+        .iter()
+        .rposition(|&b| map_ascii::<false>(b) == SPACE && !matches!(b, b'.' | b'<' | b'=' | b'>'))
+        .map_or(0, |i| i + 1);
+    let (head, tail) = segment.split_at(split);
+    out.clear();
+    // All ASCII, so the ASCII path takes it whole.
+    let head_done = rewrite_ascii(opts, period, head, out).is_ok();
+    debug_assert!(head_done, "the head is ASCII");
+    // The whole-segment path would have noted these removals (see `Sink`).
+    let head_dropped = head.bytes().any(|b| map_ascii::<false>(b) == DROP);
+    normalize_unicode(opts, &join(tail), out, head_dropped);
 }
 
 /// The ASCII path: one byte map, with `period(i)` for the `.` at `i`.
-fn rewrite_ascii(opts: Options, period: impl Fn(usize) -> u8, segment: &str, out: &mut String) {
+///
+/// # Errors
+///
+/// The index of the first non-ASCII byte: `out` then holds garbage.
+fn rewrite_ascii(
+    opts: Options,
+    period: impl Fn(usize) -> u8,
+    segment: &str,
+    out: &mut String,
+) -> Result<(), usize> {
     if opts.fold_digits {
-        ascii::rewrite(map_ascii::<true>, b'.', period, segment, out);
+        ascii::rewrite::<b'.'>(map_ascii::<true>, period, segment, out)
     } else {
-        ascii::rewrite(map_ascii::<false>, b'.', period, segment, out);
+        ascii::rewrite::<b'.'>(map_ascii::<false>, period, segment, out)
     }
 }
 
-/// The non-ASCII path.
-fn normalize_unicode(opts: Options, segment: &str, out: &mut String) {
-    out.clear();
+/// The non-ASCII path: appends the key of `segment` to `out`, which holds
+/// the key of an ASCII head that ended in a separator (or nothing).
+/// `head_dropped`: the head had a byte that is removed.
+fn normalize_unicode(opts: Options, segment: &str, out: &mut String, head_dropped: bool) {
+    let head = out.len();
     let mut sink = Sink {
+        pending: !out.is_empty(),
         out,
-        pending: false,
         fold_digits: opts.fold_digits,
         careful: false,
         recompose: false,
@@ -95,9 +133,10 @@ fn normalize_unicode(opts: Options, segment: &str, out: &mut String) {
     // alone whatever surrounds them, and then one lookup per character
     // decides everything.
     if !segment.chars().all(|c| sink.feed_if_stable(c)) {
-        sink.out.clear();
-        sink.pending = false;
+        sink.out.truncate(head);
+        sink.pending = !sink.out.is_empty();
         sink.careful = true;
+        sink.recompose |= head_dropped;
         // ASCII resets the quick check's state, so it can start at the
         // first non-ASCII byte.
         let tail = segment.trim_start_matches(|c: char| c.is_ascii());
@@ -318,6 +357,58 @@ mod tests {
             let opts = Options { fold_digits: false, strip_accents: false };
             normalize(opts, &text, &mut out);
             prop_assert_eq!(out, naive(&text), "given: {:?}", text);
+        }
+    }
+
+    /// The key as the whole segment's Unicode path gives it, with no ASCII
+    /// shortcut.
+    fn unicode_only(opts: Options, text: &str) -> String {
+        let mut out = String::new();
+        normalize_unicode(opts, &initialisms::join(text), &mut out, false);
+        out
+    }
+
+    proptest! {
+        #[test]
+        fn ascii_path_matches_unicode_path(text in r"[ -~\t\n\r\x00-\x1f]{0,40}", fold in any::<bool>()) {
+            let opts = Options { fold_digits: fold, strip_accents: false };
+            let mut out = String::from("stale");
+            normalize_joined(opts, &text, &mut out);
+            prop_assert_eq!(out, unicode_only(opts, &text), "given: {:?}", text);
+        }
+
+        #[test]
+        fn ascii_head_then_unicode_matches_unicode_path(
+            text in r"([a-zA-Z0-9]{1,3}|[ .,<=>\x01-]|[éÉΣß\u{301}\u{338}\u{345}\u{ad}\u{a0}’ﬁ가\u{1161}]){0,24}",
+            fold in any::<bool>(),
+            strip in any::<bool>(),
+        ) {
+            let opts = Options { fold_digits: fold, strip_accents: strip };
+            let mut out = String::from("stale");
+            normalize_joined(opts, &text, &mut out);
+            prop_assert_eq!(out, unicode_only(opts, &text), "given: {:?}", text);
+        }
+    }
+
+    #[test]
+    fn unicode_path_starts_after_a_separator_that_composes_with_nothing() {
+        let opts = Options {
+            fold_digits: false,
+            strip_accents: false,
+        };
+        for text in [
+            "a =\u{338} b",
+            "x <\u{338}",
+            "U.S.É. group",
+            "the U.É. x",
+            "Cafe\u{301} au lait",
+            "a, \u{301}b",
+            "co\x01op \u{ad}é",
+            "  The café, the CAFÉ.  ",
+        ] {
+            let mut out = String::new();
+            normalize_joined(opts, text, &mut out);
+            assert_eq!(out, unicode_only(opts, text), "given: {text:?}");
         }
     }
 
