@@ -9,12 +9,13 @@ use xxhash_rust::xxh3::xxh3_64_with_seed;
 const NONE: usize = usize::MAX;
 /// Points of the numeric integration on each side of the threshold.
 const STEPS: usize = 200;
-/// Below this many entries an index keeps its band keys in a flat list and
-/// scans it, rather than building one hash table per band.
+/// Below this many entries an index has no band keys: a query compares its
+/// bands with every entry's, slot by slot, rather than looking them up in
+/// one hash table per band.
 ///
 /// NOTE: `Dedup` makes a fresh index per document for matches within it,
-/// which mostly holds one entry: twelve tables for it cost more than the
-/// scan ever does.
+/// which mostly holds one entry: twelve tables for it, or even hashing its
+/// bands, cost more than the scan ever does.
 const SMALL: usize = 32;
 /// Bands whose keys fit on the stack; more use the heap.
 const STACK_BANDS: usize = 32;
@@ -208,8 +209,6 @@ pub struct LshIndex<Id> {
     /// `chains[entry * bands + band]`: the previous entry with the same key.
     /// Built with `heads`.
     chains: Vec<usize>,
-    /// `keys[entry * bands + band]`: the band keys, while `heads` is empty.
-    keys: Vec<u64>,
 }
 
 impl<Id> LshIndex<Id> {
@@ -230,7 +229,6 @@ impl<Id> LshIndex<Id> {
             ends: Vec::new(),
             heads: Vec::new(),
             chains: Vec::new(),
-            keys: Vec::new(),
         }
     }
 
@@ -286,8 +284,8 @@ impl<Id> LshIndex<Id> {
     /// ```
     pub fn insert(&mut self, id: Id, signature: &Signature) -> Result<(), Error> {
         self.check_length(signature)?;
-        let keys = self.band_keys(signature);
-        self.add(id, signature, keys.as_slice());
+        let keys = self.lookup_keys(signature);
+        self.add(id, signature, keys.as_ref());
         Ok(())
     }
 
@@ -309,8 +307,8 @@ impl<Id> LshIndex<Id> {
         if self.is_empty() || self.check_length(signature).is_err() {
             return Vec::new();
         }
-        let keys = self.band_keys(signature);
-        self.candidate_entries(keys.as_slice())
+        let keys = self.lookup_keys(signature);
+        self.candidate_entries(signature, keys.as_ref())
             .into_iter()
             .map(|entry| &self.ids[entry])
             .collect()
@@ -333,9 +331,9 @@ impl<Id> LshIndex<Id> {
         if self.is_empty() || self.check_length(signature).is_err() {
             return Vec::new();
         }
-        let keys = self.band_keys(signature);
+        let keys = self.lookup_keys(signature);
         self.verify(
-            self.candidate_entries(keys.as_slice()),
+            self.candidate_entries(signature, keys.as_ref()),
             signature,
             threshold,
         )
@@ -348,8 +346,8 @@ impl<Id> LshIndex<Id> {
         if self.is_empty() || self.check_length(signature).is_err() {
             return None;
         }
-        let keys = self.band_keys(signature);
-        self.candidate_entries(keys.as_slice())
+        let keys = self.lookup_keys(signature);
+        self.candidate_entries(signature, keys.as_ref())
             .into_iter()
             .find_map(|entry| self.score(entry, signature, threshold))
     }
@@ -375,17 +373,16 @@ impl<Id> LshIndex<Id> {
         threshold: f64,
     ) -> Result<Vec<(&Id, f64)>, Error> {
         self.check_length(signature)?;
-        let keys = self.band_keys(signature);
-        let entries = self.candidate_entries(keys.as_slice());
-        self.add(id, signature, keys.as_slice());
+        let keys = self.lookup_keys(signature);
+        let entries = self.candidate_entries(signature, keys.as_ref());
+        self.add(id, signature, keys.as_ref());
         Ok(self.verify(entries, signature, threshold))
     }
 
     /// The id and signature of entry `entry`, in insertion order; for
     /// saving.
     pub(crate) fn entry_at(&self, entry: usize) -> (&Id, Signature) {
-        let start = entry.checked_sub(1).map_or(0, |i| self.ends[i]);
-        let slots = self.slots[start..self.ends[entry]].to_vec();
+        let slots = self.entry_slots(entry).to_vec();
         (&self.ids[entry], Signature::from_slots(slots))
     }
 
@@ -406,51 +403,76 @@ impl<Id> LshIndex<Id> {
         Ok(())
     }
 
-    fn add(&mut self, id: Id, signature: &Signature, keys: &[u64]) {
+    /// The signature's band keys if the index has its tables, which are the
+    /// only users of keys.
+    fn lookup_keys(&self, signature: &Signature) -> Option<BandKeys> {
+        (!self.heads.is_empty()).then(|| self.band_keys(signature.as_slice()))
+    }
+
+    /// Adds an entry; `keys` are its band keys, from `lookup_keys`.
+    fn add(&mut self, id: Id, signature: &Signature, keys: Option<&BandKeys>) {
         let entry = self.ids.len();
         self.ids.push(id);
         self.slots.extend_from_slice(signature.as_slice());
         self.ends.push(self.slots.len());
-        if self.heads.is_empty() {
-            self.keys.extend_from_slice(keys);
-            if self.ids.len() == SMALL {
-                self.build_tables();
+        match keys {
+            Some(keys) => self.link(entry, keys.as_slice()),
+            None if self.heads.is_empty() => {
+                if self.ids.len() == SMALL {
+                    self.build_tables();
+                }
             }
-            return;
+            None => {
+                let keys = self.band_keys(signature.as_slice());
+                self.link(entry, keys.as_slice());
+            }
         }
+    }
+
+    /// Puts `entry` at the head of the chain of each of its band keys.
+    fn link(&mut self, entry: usize, keys: &[u64]) {
         for (band, &key) in keys.iter().enumerate() {
             let previous = self.heads[band].insert(key, entry).unwrap_or(NONE);
             self.chains.push(previous);
         }
     }
 
-    /// Moves the flat band keys into the per-band tables.
+    /// Builds the per-band tables from the entries' slots.
     fn build_tables(&mut self) {
-        let bands = self.params.bands;
-        self.heads = (0..bands).map(|_| U64Map::default()).collect();
-        let keys = std::mem::take(&mut self.keys);
-        for (entry, entry_keys) in keys.chunks_exact(bands).enumerate() {
-            for (band, &key) in entry_keys.iter().enumerate() {
-                let previous = self.heads[band].insert(key, entry).unwrap_or(NONE);
-                self.chains.push(previous);
-            }
+        self.heads = (0..self.params.bands).map(|_| U64Map::default()).collect();
+        for entry in 0..self.ids.len() {
+            let keys = self.band_keys(self.entry_slots(entry));
+            self.link(entry, keys.as_slice());
         }
     }
 
-    /// The entries sharing a band key, ascending, each once.
-    fn candidate_entries(&self, keys: &[u64]) -> Vec<usize> {
+    /// The slots of entry `entry`.
+    fn entry_slots(&self, entry: usize) -> &[u64] {
+        let start = entry
+            .checked_sub(1)
+            .map_or(0, |previous| self.ends[previous]);
+        &self.slots[start..self.ends[entry]]
+    }
+
+    /// The entries sharing a band with `signature`, ascending, each once;
+    /// `keys` are its band keys, from `lookup_keys`.
+    fn candidate_entries(&self, signature: &Signature, keys: Option<&BandKeys>) -> Vec<usize> {
         let bands = self.params.bands;
-        if self.heads.is_empty() {
-            return self
-                .keys
-                .chunks_exact(bands)
-                .enumerate()
-                .filter(|(_, entry_keys)| entry_keys.iter().zip(keys).any(|(a, b)| a == b))
-                .map(|(entry, _)| entry)
+        let Some(keys) = keys else {
+            let rows = self.params.rows;
+            let query = &signature.as_slice()[..bands * rows];
+            return (0..self.ids.len())
+                .filter(|&entry| {
+                    let stored = &self.entry_slots(entry)[..bands * rows];
+                    stored
+                        .chunks_exact(rows)
+                        .zip(query.chunks_exact(rows))
+                        .any(|(a, b)| a == b)
+                })
                 .collect();
-        }
+        };
         let mut entries = Vec::new();
-        for (band, key) in keys.iter().enumerate() {
+        for (band, key) in keys.as_slice().iter().enumerate() {
             let mut entry = self.heads[band].get(key).copied().unwrap_or(NONE);
             while entry != NONE {
                 entries.push(entry);
@@ -476,33 +498,29 @@ impl<Id> LshIndex<Id> {
 
     /// The entry's id and estimated similarity, if at least `threshold`.
     fn score(&self, entry: usize, signature: &Signature, threshold: f64) -> Option<(&Id, f64)> {
-        let start = entry
-            .checked_sub(1)
-            .map_or(0, |previous| self.ends[previous]);
-        let stored = &self.slots[start..self.ends[entry]];
-        let score = slots_jaccard(stored, signature.as_slice());
+        let score = slots_jaccard(self.entry_slots(entry), signature.as_slice());
         (score >= threshold).then_some((&self.ids[entry], score))
     }
 
     /// The key of each band: XXH3-64 of its slots' little-endian bytes,
     /// seeded with the band number so equal slots in different bands differ.
-    fn band_keys(&self, signature: &Signature) -> BandKeys {
+    fn band_keys(&self, slots: &[u64]) -> BandKeys {
         let rows = self.params.rows;
         let mut keys = BandKeys::new(self.params.bands);
-        let slots = &signature.as_slice()[..self.params.bands * rows];
+        let slots = &slots[..self.params.bands * rows];
+        // NOTE: a small buffer, zeroed once: zeroing a big one costs more
+        // than the hash. Bands of up to 16 rows hash in one call; longer
+        // ones chain, each chunk's hash seeding the next.
+        let mut bytes = [0u8; 8 * 16];
         for (band, (slots, out)) in slots
             .chunks_exact(rows)
             .zip(keys.as_mut_slice())
             .enumerate()
         {
-            // NOTE: a small buffer: zeroing a big one costs more than
-            // the hash. Bands of up to 16 rows hash in one call; longer
-            // ones chain, each chunk's hash seeding the next.
-            let mut bytes = [0u8; 8 * 16];
             let mut key = band as u64;
             for chunk in slots.chunks(16) {
-                for (i, slot) in chunk.iter().enumerate() {
-                    bytes[i * 8..i * 8 + 8].copy_from_slice(&slot.to_le_bytes());
+                for (slot, to) in chunk.iter().zip(bytes.chunks_exact_mut(8)) {
+                    to.copy_from_slice(&slot.to_le_bytes());
                 }
                 key = xxh3_64_with_seed(&bytes[..chunk.len() * 8], key);
             }
