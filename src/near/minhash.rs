@@ -151,7 +151,7 @@ impl MinHasher {
             slots[slot] = slots[slot].min(value);
         }
         let mut filled = slots.iter().filter(|&&slot| slot != EMPTY).count();
-        let mut open = [(0, 0); CHUNK];
+        let mut open = [0; CHUNK];
         // Round r's values all lie in [r << 48, (r + 1) << 48), so a slot
         // filled in one round never changes in a later one: stop once all
         // are filled. Rounds below k throw each shingle into a random slot;
@@ -182,8 +182,8 @@ impl MinHasher {
     }
 }
 
-/// Shingles per chunk in [`throw`].
-const CHUNK: usize = 64;
+/// Shingles per chunk in [`throw`]: positions in a chunk fit in a `u8`.
+const CHUNK: usize = 256;
 
 /// One round after the first: throws each shingle into its slot `slot_of`,
 /// where the slot is still open (empty, or filled in this round), and
@@ -191,11 +191,11 @@ const CHUNK: usize = 64;
 ///
 /// NOTE: in two passes per chunk of shingles, so that neither branches on
 /// whether a slot is open: the first lists the shingles that land in open
-/// slots, the second mixes their values. A branch there mispredicts often
+/// slots (by position), the second mixes their values. A branch there mispredicts often
 /// in the early rounds, when many slots are open.
 #[inline(always)]
 fn throw(
-    open: &mut [(u64, usize); CHUNK],
+    open: &mut [u8; CHUNK],
     slots: &mut [u64],
     shingles: &[u64],
     key: u64,
@@ -205,12 +205,15 @@ fn throw(
     let mut filled = 0;
     for chunk in shingles.chunks(CHUNK) {
         let mut listed = 0;
-        for &shingle in chunk {
-            let slot = slot_of(shingle);
-            open[listed % CHUNK] = (shingle, slot);
-            listed += usize::from(slots[slot] >= high);
+        for (i, &shingle) in chunk.iter().enumerate() {
+            open[listed % CHUNK] = i as u8;
+            listed += usize::from(slots[slot_of(shingle)] >= high);
         }
-        for &(shingle, slot) in &open[..listed] {
+        // Few shingles land in open slots after the first rounds: finding
+        // their slots again costs less than listing every one.
+        for &i in &open[..listed] {
+            let shingle = chunk[usize::from(i)];
+            let slot = slot_of(shingle);
             let current = slots[slot];
             let value = high | (mix64(shingle ^ key) & VALUE_MASK);
             filled += usize::from(current == EMPTY);
