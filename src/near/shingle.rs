@@ -112,13 +112,38 @@ impl Shingler {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn shingles_into(&self, text: &str, out: &mut Vec<u64>) {
+        self.shingles_in_order_into(text, out);
+        sort_distinct(out);
+    }
+
+    /// Clears `out`, then fills it with the hash of every shingle of `text`,
+    /// in text order, repeats kept: the multiset that
+    /// [`shingles_into`](Shingler::shingles_into) sorts and makes distinct.
+    ///
+    /// For callers that only need a set's [`MinHasher`](super::MinHasher)
+    /// signature, which repeats and order do not change: sorting costs about
+    /// as much as hashing.
+    ///
+    /// ```
+    /// use textdedup::near::{MinHasher, Shingler};
+    ///
+    /// let shingler = Shingler::new(2)?;
+    /// let (mut all, mut set) = (Vec::new(), Vec::new());
+    /// shingler.shingles_in_order_into("a b c a b", &mut all);
+    /// shingler.shingles_into("a b c a b", &mut set);
+    /// assert_eq!(all.len(), 4);
+    /// assert_eq!(all[0], all[3], "\"a b\" twice");
+    /// let hasher = MinHasher::default();
+    /// assert_eq!(hasher.signature(&all), hasher.signature(&set));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn shingles_in_order_into(&self, text: &str, out: &mut Vec<u64>) {
         out.clear();
         if self.n <= RING && text.is_ascii() {
             ascii_shingles(text.as_bytes(), self.n, out);
         } else {
             unit_shingles(text, self.n, out);
         }
-        sort_distinct(out);
     }
 }
 
@@ -451,4 +476,89 @@ fn is_unspaced(c: char) -> bool {
         | 0xFF66..=0xFF9D      // halfwidth Katakana
         | 0x20000..=0x3134F    // CJK extensions B to G
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// ASCII texts with the shapes the fast path must get right: runs of
+    /// spaces, spaces at either end, fewer units than `n`, long units.
+    fn ascii_texts() -> Vec<String> {
+        let mut texts: Vec<String> = [
+            "",
+            " ",
+            "   ",
+            "a",
+            " a",
+            "a ",
+            "a  b",
+            "the quick brown fox jumps over the lazy dog",
+            "  the  quick brown   fox jumps over the lazy dog  ",
+            "a b c a b c a b c a b c",
+            "abcdefghijklmnopqrstuvwxyz0123456789 x abcdefghijklmnopqrstuvwxyz y z",
+        ]
+        .map(String::from)
+        .to_vec();
+        // Every mix of one- and two-space gaps between eight short units.
+        for gaps in 0u32..128 {
+            let mut text = String::from("w0");
+            for i in 1..8 {
+                text.push_str(if gaps >> (i - 1) & 1 == 1 { "  " } else { " " });
+                text.push_str(&format!("w{}", i % 5));
+            }
+            texts.push(text);
+        }
+        texts
+    }
+
+    #[test]
+    fn ascii_path_matches_the_unit_list() {
+        for text in ascii_texts() {
+            for n in 1..=RING {
+                let (mut fast, mut units) = (Vec::new(), Vec::new());
+                ascii_shingles(text.as_bytes(), n, &mut fast);
+                unit_shingles(&text, n, &mut units);
+                assert_eq!(fast, units, "given {text:?} with n = {n}");
+            }
+        }
+    }
+
+    #[test]
+    fn in_order_shingles_sort_to_the_set() {
+        let mut texts = ascii_texts();
+        texts.extend(["東京都 iphone手机 好", "naïve café  au lait", "ภาษา ไทย"].map(String::from));
+        for text in texts {
+            for n in [1, 2, 3, 5, RING, RING + 1] {
+                let shingler = Shingler::new(n).unwrap();
+                let (mut all, mut set) = (Vec::new(), Vec::new());
+                shingler.shingles_in_order_into(&text, &mut all);
+                shingler.shingles_into(&text, &mut set);
+                all.sort_unstable();
+                all.dedup();
+                assert_eq!(all, set, "given {text:?} with n = {n}");
+            }
+        }
+    }
+
+    #[test]
+    fn bucket_sort_matches_a_plain_sort() {
+        let mut x = 7u64;
+        for n in [SORT_MIN_LEN, 100, 1000, 5000] {
+            let mut hashes: Vec<u64> = (0..n)
+                .map(|_| {
+                    x = super::super::mix64(x);
+                    x
+                })
+                .collect();
+            // Repeats, and a cluster of close values (one full bucket).
+            hashes.extend_from_slice(&hashes[..n / 3].to_vec());
+            hashes.extend((0..70).map(|i| 0x8000_0000_0000_0000 + i));
+            let mut want = hashes.clone();
+            want.sort_unstable();
+            want.dedup();
+            sort_distinct(&mut hashes);
+            assert_eq!(hashes, want, "{n} hashes");
+        }
+    }
 }
