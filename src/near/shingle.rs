@@ -272,16 +272,20 @@ fn unit_shingles(text: &str, n: usize, out: &mut Vec<u64>) {
 
 /// Caps the bucket table of `sort_distinct` at 256 KiB.
 const MAX_BITS: u32 = 16;
-const MAX_BUCKETS: usize = 1 << MAX_BITS;
 
 /// `sort_distinct`'s scratch: the hashes by bucket, and the bucket starts.
 struct SortScratch {
     by_bucket: Vec<u64>,
-    starts: Box<[u32; MAX_BUCKETS + 1]>,
+    starts: Vec<u32>,
 }
 
 thread_local! {
-    static SORT_SCRATCH: RefCell<Option<SortScratch>> = const { RefCell::new(None) };
+    static SORT_SCRATCH: RefCell<SortScratch> = const {
+        RefCell::new(SortScratch {
+            by_bucket: Vec::new(),
+            starts: Vec::new(),
+        })
+    };
 }
 
 /// Sorts `hashes` and drops repeats.
@@ -297,14 +301,16 @@ fn sort_distinct(hashes: &mut Vec<u64>) {
         hashes.dedup();
         return;
     }
-    let new_scratch = || SortScratch {
-        by_bucket: Vec::new(),
-        starts: Box::new([0; MAX_BUCKETS + 1]),
-    };
     SORT_SCRATCH.with(|cell| match cell.try_borrow_mut() {
-        Ok(mut scratch) => bucket_sort_distinct(hashes, scratch.get_or_insert_with(new_scratch)),
+        Ok(mut scratch) => bucket_sort_distinct(hashes, &mut scratch),
         // A nested call (not expected) gets its own scratch.
-        Err(_) => bucket_sort_distinct(hashes, &mut new_scratch()),
+        Err(_) => bucket_sort_distinct(
+            hashes,
+            &mut SortScratch {
+                by_bucket: Vec::new(),
+                starts: Vec::new(),
+            },
+        ),
     });
 }
 
@@ -315,6 +321,9 @@ fn bucket_sort_distinct(hashes: &mut Vec<u64>, scratch: &mut SortScratch) {
     let bits = (usize::BITS - n.leading_zeros()).min(MAX_BITS);
     let shift = 64 - bits;
     let buckets = 1usize << bits;
+    if scratch.starts.len() <= buckets {
+        scratch.starts.resize(buckets + 1, 0);
+    }
     let starts = &mut scratch.starts[..=buckets];
     // `starts[b + 1]` counts bucket `b`; the prefix sum then makes
     // `starts[b]` the start of bucket `b`. (The `min`s only spare bounds
