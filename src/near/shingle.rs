@@ -561,7 +561,7 @@ mod tests {
                 })
                 .collect();
             // Repeats, and a cluster of close values (one full bucket).
-            hashes.extend_from_slice(&hashes[..n / 3].to_vec());
+            hashes.extend_from_within(..n / 3);
             hashes.extend((0..70).map(|i| 0x8000_0000_0000_0000 + i));
             let mut want = hashes.clone();
             want.sort_unstable();
