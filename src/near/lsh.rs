@@ -9,12 +9,13 @@ use xxhash_rust::xxh3::xxh3_64_with_seed;
 const NONE: usize = usize::MAX;
 /// Points of the numeric integration on each side of the threshold.
 const STEPS: usize = 200;
-/// Below this many entries an index keeps its band keys in a flat list and
-/// scans it, rather than building one hash table per band.
+/// Below this many entries an index has no band keys: a query compares its
+/// bands with every entry's, slot by slot, rather than looking them up in
+/// one hash table per band.
 ///
 /// NOTE: `Dedup` makes a fresh index per document for matches within it,
-/// which mostly holds one entry: twelve tables for it cost more than the
-/// scan ever does.
+/// which mostly holds one entry: twelve tables for it, or even hashing its
+/// bands, cost more than the scan ever does.
 const SMALL: usize = 32;
 /// Bands whose keys fit on the stack; more use the heap.
 const STACK_BANDS: usize = 32;
@@ -208,8 +209,6 @@ pub struct LshIndex<Id> {
     /// `chains[entry * bands + band]`: the previous entry with the same key.
     /// Built with `heads`.
     chains: Vec<usize>,
-    /// `keys[entry * bands + band]`: the band keys, while `heads` is empty.
-    keys: Vec<u64>,
 }
 
 impl<Id> LshIndex<Id> {
@@ -230,7 +229,6 @@ impl<Id> LshIndex<Id> {
             ends: Vec::new(),
             heads: Vec::new(),
             chains: Vec::new(),
-            keys: Vec::new(),
         }
     }
 
@@ -286,8 +284,8 @@ impl<Id> LshIndex<Id> {
     /// ```
     pub fn insert(&mut self, id: Id, signature: &Signature) -> Result<(), Error> {
         self.check_length(signature)?;
-        let keys = self.band_keys(signature);
-        self.add(id, signature, keys.as_slice());
+        let keys = self.lookup_keys(signature);
+        self.add(id, signature, keys.as_ref());
         Ok(())
     }
 
@@ -309,8 +307,8 @@ impl<Id> LshIndex<Id> {
         if self.is_empty() || self.check_length(signature).is_err() {
             return Vec::new();
         }
-        let keys = self.band_keys(signature);
-        self.candidate_entries(keys.as_slice())
+        let keys = self.lookup_keys(signature);
+        self.candidate_entries(signature, keys.as_ref())
             .into_iter()
             .map(|entry| &self.ids[entry])
             .collect()
@@ -333,9 +331,9 @@ impl<Id> LshIndex<Id> {
         if self.is_empty() || self.check_length(signature).is_err() {
             return Vec::new();
         }
-        let keys = self.band_keys(signature);
+        let keys = self.lookup_keys(signature);
         self.verify(
-            self.candidate_entries(keys.as_slice()),
+            self.candidate_entries(signature, keys.as_ref()),
             signature,
             threshold,
         )
@@ -348,8 +346,8 @@ impl<Id> LshIndex<Id> {
         if self.is_empty() || self.check_length(signature).is_err() {
             return None;
         }
-        let keys = self.band_keys(signature);
-        self.candidate_entries(keys.as_slice())
+        let keys = self.lookup_keys(signature);
+        self.candidate_entries(signature, keys.as_ref())
             .into_iter()
             .find_map(|entry| self.score(entry, signature, threshold))
     }
@@ -375,17 +373,16 @@ impl<Id> LshIndex<Id> {
         threshold: f64,
     ) -> Result<Vec<(&Id, f64)>, Error> {
         self.check_length(signature)?;
-        let keys = self.band_keys(signature);
-        let entries = self.candidate_entries(keys.as_slice());
-        self.add(id, signature, keys.as_slice());
+        let keys = self.lookup_keys(signature);
+        let entries = self.candidate_entries(signature, keys.as_ref());
+        self.add(id, signature, keys.as_ref());
         Ok(self.verify(entries, signature, threshold))
     }
 
     /// The id and signature of entry `entry`, in insertion order; for
     /// saving.
     pub(crate) fn entry_at(&self, entry: usize) -> (&Id, Signature) {
-        let start = entry.checked_sub(1).map_or(0, |i| self.ends[i]);
-        let slots = self.slots[start..self.ends[entry]].to_vec();
+        let slots = self.entry_slots(entry).to_vec();
         (&self.ids[entry], Signature::from_slots(slots))
     }
 
@@ -406,51 +403,76 @@ impl<Id> LshIndex<Id> {
         Ok(())
     }
 
-    fn add(&mut self, id: Id, signature: &Signature, keys: &[u64]) {
+    /// The signature's band keys if the index has its tables, which are the
+    /// only users of keys.
+    fn lookup_keys(&self, signature: &Signature) -> Option<BandKeys> {
+        (!self.heads.is_empty()).then(|| self.band_keys(signature.as_slice()))
+    }
+
+    /// Adds an entry; `keys` are its band keys, from `lookup_keys`.
+    fn add(&mut self, id: Id, signature: &Signature, keys: Option<&BandKeys>) {
         let entry = self.ids.len();
         self.ids.push(id);
         self.slots.extend_from_slice(signature.as_slice());
         self.ends.push(self.slots.len());
-        if self.heads.is_empty() {
-            self.keys.extend_from_slice(keys);
-            if self.ids.len() == SMALL {
-                self.build_tables();
+        match keys {
+            Some(keys) => self.link(entry, keys.as_slice()),
+            None if self.heads.is_empty() => {
+                if self.ids.len() == SMALL {
+                    self.build_tables();
+                }
             }
-            return;
+            None => {
+                let keys = self.band_keys(signature.as_slice());
+                self.link(entry, keys.as_slice());
+            }
         }
+    }
+
+    /// Puts `entry` at the head of the chain of each of its band keys.
+    fn link(&mut self, entry: usize, keys: &[u64]) {
         for (band, &key) in keys.iter().enumerate() {
             let previous = self.heads[band].insert(key, entry).unwrap_or(NONE);
             self.chains.push(previous);
         }
     }
 
-    /// Moves the flat band keys into the per-band tables.
+    /// Builds the per-band tables from the entries' slots.
     fn build_tables(&mut self) {
-        let bands = self.params.bands;
-        self.heads = (0..bands).map(|_| U64Map::default()).collect();
-        let keys = std::mem::take(&mut self.keys);
-        for (entry, entry_keys) in keys.chunks_exact(bands).enumerate() {
-            for (band, &key) in entry_keys.iter().enumerate() {
-                let previous = self.heads[band].insert(key, entry).unwrap_or(NONE);
-                self.chains.push(previous);
-            }
+        self.heads = (0..self.params.bands).map(|_| U64Map::default()).collect();
+        for entry in 0..self.ids.len() {
+            let keys = self.band_keys(self.entry_slots(entry));
+            self.link(entry, keys.as_slice());
         }
     }
 
-    /// The entries sharing a band key, ascending, each once.
-    fn candidate_entries(&self, keys: &[u64]) -> Vec<usize> {
+    /// The slots of entry `entry`.
+    fn entry_slots(&self, entry: usize) -> &[u64] {
+        let start = entry
+            .checked_sub(1)
+            .map_or(0, |previous| self.ends[previous]);
+        &self.slots[start..self.ends[entry]]
+    }
+
+    /// The entries sharing a band with `signature`, ascending, each once;
+    /// `keys` are its band keys, from `lookup_keys`.
+    fn candidate_entries(&self, signature: &Signature, keys: Option<&BandKeys>) -> Vec<usize> {
         let bands = self.params.bands;
-        if self.heads.is_empty() {
-            return self
-                .keys
-                .chunks_exact(bands)
-                .enumerate()
-                .filter(|(_, entry_keys)| entry_keys.iter().zip(keys).any(|(a, b)| a == b))
-                .map(|(entry, _)| entry)
+        let Some(keys) = keys else {
+            let rows = self.params.rows;
+            let query = &signature.as_slice()[..bands * rows];
+            return (0..self.ids.len())
+                .filter(|&entry| {
+                    let stored = &self.entry_slots(entry)[..bands * rows];
+                    stored
+                        .chunks_exact(rows)
+                        .zip(query.chunks_exact(rows))
+                        .any(|(a, b)| a == b)
+                })
                 .collect();
-        }
+        };
         let mut entries = Vec::new();
-        for (band, key) in keys.iter().enumerate() {
+        for (band, key) in keys.as_slice().iter().enumerate() {
             let mut entry = self.heads[band].get(key).copied().unwrap_or(NONE);
             while entry != NONE {
                 entries.push(entry);
@@ -476,33 +498,40 @@ impl<Id> LshIndex<Id> {
 
     /// The entry's id and estimated similarity, if at least `threshold`.
     fn score(&self, entry: usize, signature: &Signature, threshold: f64) -> Option<(&Id, f64)> {
-        let start = entry
-            .checked_sub(1)
-            .map_or(0, |previous| self.ends[previous]);
-        let stored = &self.slots[start..self.ends[entry]];
-        let score = slots_jaccard(stored, signature.as_slice());
+        let score = slots_jaccard(self.entry_slots(entry), signature.as_slice());
         (score >= threshold).then_some((&self.ids[entry], score))
     }
 
     /// The key of each band: XXH3-64 of its slots' little-endian bytes,
     /// seeded with the band number so equal slots in different bands differ.
-    fn band_keys(&self, signature: &Signature) -> BandKeys {
+    fn band_keys(&self, slots: &[u64]) -> BandKeys {
         let rows = self.params.rows;
         let mut keys = BandKeys::new(self.params.bands);
-        let slots = &signature.as_slice()[..self.params.bands * rows];
+        let slots = &slots[..self.params.bands * rows];
+        // NOTE: a band of 3 to 16 rows is hashed from its slots in place;
+        // others go through a small buffer, zeroed once: zeroing a big one
+        // costs more than the hash. Bands of up to 16 rows hash in one call;
+        // longer ones chain, each chunk's hash seeding the next.
+        if (3..=16).contains(&rows) {
+            for (band, (slots, out)) in slots
+                .chunks_exact(rows)
+                .zip(keys.as_mut_slice())
+                .enumerate()
+            {
+                *out = xxh3_words(slots, band as u64);
+            }
+            return keys;
+        }
+        let mut bytes = [0u8; 8 * 16];
         for (band, (slots, out)) in slots
             .chunks_exact(rows)
             .zip(keys.as_mut_slice())
             .enumerate()
         {
-            // NOTE: a small buffer: zeroing a big one costs more than
-            // the hash. Bands of up to 16 rows hash in one call; longer
-            // ones chain, each chunk's hash seeding the next.
-            let mut bytes = [0u8; 8 * 16];
             let mut key = band as u64;
             for chunk in slots.chunks(16) {
-                for (i, slot) in chunk.iter().enumerate() {
-                    bytes[i * 8..i * 8 + 8].copy_from_slice(&slot.to_le_bytes());
+                for (slot, to) in chunk.iter().zip(bytes.chunks_exact_mut(8)) {
+                    to.copy_from_slice(&slot.to_le_bytes());
                 }
                 key = xxh3_64_with_seed(&bytes[..chunk.len() * 8], key);
             }
@@ -510,6 +539,52 @@ impl<Id> LshIndex<Id> {
         }
         keys
     }
+}
+
+/// XXH3-64 with `seed` of the little-endian bytes of 3 to 16 words (17 to
+/// 128 bytes), read as words rather than copied out as bytes: in that
+/// length range XXH3 only reads 16-byte pairs at offsets that are
+/// multiples of 8. Equal to `xxh3_64_with_seed` of the bytes; the tests
+/// compare them.
+#[inline]
+fn xxh3_words(words: &[u64], seed: u64) -> u64 {
+    /// Bytes 0 to 127 of XXH3's default secret, as pairs of little-endian
+    /// words.
+    const SECRET: [[u64; 2]; 8] = [
+        [0xbe4b_a423_396c_feb8, 0x1cad_21f7_2c81_017c],
+        [0xdb97_9083_e96d_d4de, 0x1f67_b3b7_a4a4_4072],
+        [0x78e5_c0cc_4ee6_79cb, 0x2172_ffcc_7dd0_5a82],
+        [0x8e24_43f7_7446_08b8, 0x4c26_3a81_e690_35e0],
+        [0xcb00_c391_bb52_283c, 0xa32e_531b_8b65_d088],
+        [0x4ef9_0da2_9748_6471, 0xd8ac_dea9_46ef_1938],
+        [0x3f34_9ce3_3f76_faa8, 0x1d4f_0bc7_c7bb_dcf9],
+        [0x3159_b4cd_4be0_518a, 0x6473_78d9_c97e_9fc8],
+    ];
+    const PRIME64_1: u64 = 0x9E37_79B1_85EB_CA87;
+    let n = words.len();
+    debug_assert!((3..=16).contains(&n));
+    // XXH3's mix16B of the words at `at` and `at + 1` with secret pair `pair`.
+    let mix = |at: usize, pair: usize| {
+        let [s0, s1] = SECRET[pair];
+        let lo = words[at] ^ s0.wrapping_add(seed);
+        let hi = words[at + 1] ^ s1.wrapping_sub(seed);
+        let product = u128::from(lo) * u128::from(hi);
+        product as u64 ^ (product >> 64) as u64
+    };
+    let mut acc = (8 * n as u64).wrapping_mul(PRIME64_1);
+    if n > 4 {
+        if n > 8 {
+            if n > 12 {
+                acc = acc.wrapping_add(mix(6, 6)).wrapping_add(mix(n - 8, 7));
+            }
+            acc = acc.wrapping_add(mix(4, 4)).wrapping_add(mix(n - 6, 5));
+        }
+        acc = acc.wrapping_add(mix(2, 2)).wrapping_add(mix(n - 4, 3));
+    }
+    acc = acc.wrapping_add(mix(0, 0)).wrapping_add(mix(n - 2, 1));
+    acc ^= acc >> 37;
+    acc = acc.wrapping_mul(0x1656_6791_9E37_79F9);
+    acc ^ (acc >> 32)
 }
 
 /// The band keys of one signature, on the stack when they fit: every
@@ -547,6 +622,32 @@ impl BandKeys {
             &mut self.stack[..self.len]
         } else {
             &mut self.heap
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn xxh3_words_is_xxh3_of_the_bytes() {
+        let mut x = 0x0123_4567_89AB_CDEFu64;
+        let words: Vec<u64> = (0..16)
+            .map(|_| {
+                x = super::super::mix64(x);
+                x
+            })
+            .collect();
+        for n in 3..=16 {
+            let bytes: Vec<u8> = words[..n].iter().flat_map(|w| w.to_le_bytes()).collect();
+            for seed in [0, 1, 11, u64::MAX, 0x9E37_79B9_7F4A_7C15] {
+                assert_eq!(
+                    xxh3_words(&words[..n], seed),
+                    xxh3_64_with_seed(&bytes, seed),
+                    "{n} words, seed {seed:#x}"
+                );
+            }
         }
     }
 }

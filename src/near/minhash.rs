@@ -142,39 +142,91 @@ impl MinHasher {
     #[inline(always)]
     fn fill(&self, shingles: &[u64], slots: &mut [u64], k: usize) {
         let slots = &mut slots[..k];
-        let mut filled = 0;
+        // Round 0 finds every slot open, so it needs no test: branch-free.
+        let key = round_key(self.seed, 0);
+        let multiplier = mix64(key) | 1;
+        for &shingle in shingles {
+            let slot = reduce((shingle ^ key).wrapping_mul(multiplier) >> 32, k);
+            let value = mix64(shingle ^ key) & VALUE_MASK;
+            slots[slot] = slots[slot].min(value);
+        }
+        let mut filled = slots.iter().filter(|&&slot| slot != EMPTY).count();
+        let mut open = [0; CHUNK];
         // Round r's values all lie in [r << 48, (r + 1) << 48), so a slot
         // filled in one round never changes in a later one: stop once all
         // are filled. Rounds below k throw each shingle into a random slot;
         // the later ones walk each shingle through every slot from a random
         // offset, so all slots are filled by round 2k.
-        for round in 0..2 * k {
-            let key = mix64(self.seed ^ (round as u64).wrapping_mul(ROUND_STEP));
-            // NOTE: the slot comes from a cheap multiply-shift hash and the
-            // value's full mix is skipped for slots filled in earlier rounds,
-            // which is most throws after the first round.
-            let multiplier = mix64(key) | 1;
-            let high = (round as u64) << VALUE_BITS;
-            for &shingle in shingles {
-                let spread = (shingle ^ key).wrapping_mul(multiplier) >> 32;
-                let slot = if round < k {
-                    reduce(spread, k)
-                } else {
-                    let offset = reduce(mix64(shingle ^ OFFSET_KEY ^ self.seed) >> 32, k);
-                    (offset + round - k) % k
-                };
-                let current = slots[slot];
-                if current >= high {
-                    let value = high | (mix64(shingle ^ key) & VALUE_MASK);
-                    filled += usize::from(current == EMPTY);
-                    slots[slot] = value.min(current);
-                }
-            }
+        for round in 1..2 * k {
             if filled == k {
                 break;
             }
+            let key = round_key(self.seed, round);
+            let high = (round as u64) << VALUE_BITS;
+            filled += if round < k {
+                // NOTE: the slot comes from a cheap multiply-shift hash and
+                // the value's full mix is skipped for slots filled in earlier
+                // rounds, which is most throws after the first round.
+                let multiplier = mix64(key) | 1;
+                throw(&mut open, slots, shingles, key, high, |shingle| {
+                    reduce((shingle ^ key).wrapping_mul(multiplier) >> 32, k)
+                })
+            } else {
+                let seed = self.seed;
+                throw(&mut open, slots, shingles, key, high, |shingle| {
+                    let offset = reduce(mix64(shingle ^ OFFSET_KEY ^ seed) >> 32, k);
+                    (offset + round - k) % k
+                })
+            };
         }
     }
+}
+
+/// Shingles per chunk in [`throw`]: positions in a chunk fit in a `u8`.
+const CHUNK: usize = 256;
+
+/// One round after the first: throws each shingle into its slot `slot_of`,
+/// where the slot is still open (empty, or filled in this round), and
+/// returns how many slots it filled.
+///
+/// NOTE: in two passes per chunk of shingles, so that neither branches on
+/// whether a slot is open: the first lists the shingles that land in open
+/// slots (by position), the second mixes their values. A branch there mispredicts often
+/// in the early rounds, when many slots are open.
+#[inline(always)]
+fn throw(
+    open: &mut [u8; CHUNK],
+    slots: &mut [u64],
+    shingles: &[u64],
+    key: u64,
+    high: u64,
+    slot_of: impl Fn(u64) -> usize,
+) -> usize {
+    let mut filled = 0;
+    for chunk in shingles.chunks(CHUNK) {
+        let mut listed = 0;
+        for (i, &shingle) in chunk.iter().enumerate() {
+            open[listed % CHUNK] = i as u8;
+            listed += usize::from(slots[slot_of(shingle)] >= high);
+        }
+        // Few shingles land in open slots after the first rounds: finding
+        // their slots again costs less than listing every one.
+        for &i in &open[..listed] {
+            let shingle = chunk[usize::from(i)];
+            let slot = slot_of(shingle);
+            let current = slots[slot];
+            let value = high | (mix64(shingle ^ key) & VALUE_MASK);
+            filled += usize::from(current == EMPTY);
+            slots[slot] = value.min(current);
+        }
+    }
+    filled
+}
+
+/// The key of round `round`. Part of the persisted format.
+#[inline]
+fn round_key(seed: u64, round: usize) -> u64 {
+    mix64(seed ^ (round as u64).wrapping_mul(ROUND_STEP))
 }
 
 /// Maps a 32-bit hash onto `0..k` (Lemire's multiply-shift).

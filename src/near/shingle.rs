@@ -1,6 +1,7 @@
 //! Word (and character) n-gram shingles of normalized text.
 
 use crate::Error;
+use std::cell::RefCell;
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
 /// The XXH3 seed of shingle hashes. Part of the persisted format.
@@ -111,40 +112,180 @@ impl Shingler {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn shingles_into(&self, text: &str, out: &mut Vec<u64>) {
-        out.clear();
-        let units = units(text);
-        if units.is_empty() {
-            return;
-        }
-        let width = self.n.min(units.len());
-        // Room for the sort's scratch half too: `Dedup` hands in a fresh
-        // vector per document, and growing it would copy the hashes.
-        let count = units.len() - width + 1;
-        out.reserve(if count < SORT_MIN_LEN {
-            count
-        } else {
-            2 * count
-        });
-        let mut joined = String::new();
-        for window in units.windows(width) {
-            let (first, last) = (window[0], window[width - 1]);
-            // A window of one run is a plain slice of the text: no copy.
-            let hash = if first.run == last.run {
-                Shingler::hash_shingle(&text[first.start..last.end])
-            } else {
-                joined.clear();
-                for (i, unit) in window.iter().enumerate() {
-                    if i > 0 {
-                        joined.push(' ');
-                    }
-                    joined.push_str(&text[unit.start..unit.end]);
-                }
-                Shingler::hash_shingle(&joined)
-            };
-            out.push(hash);
-        }
+        self.shingles_in_order_into(text, out);
         sort_distinct(out);
     }
+
+    /// Clears `out`, then fills it with the hash of every shingle of `text`,
+    /// in text order, repeats kept: the multiset that
+    /// [`shingles_into`](Shingler::shingles_into) sorts and makes distinct.
+    ///
+    /// For callers that only need a set's [`MinHasher`](super::MinHasher)
+    /// signature, which repeats and order do not change: sorting costs about
+    /// as much as hashing.
+    ///
+    /// ```
+    /// use textdedup::near::{MinHasher, Shingler};
+    ///
+    /// let shingler = Shingler::new(2)?;
+    /// let (mut all, mut set) = (Vec::new(), Vec::new());
+    /// shingler.shingles_in_order_into("a b c a b", &mut all);
+    /// shingler.shingles_into("a b c a b", &mut set);
+    /// assert_eq!(all.len(), 4);
+    /// assert_eq!(all[0], all[3], "\"a b\" twice");
+    /// let hasher = MinHasher::default();
+    /// assert_eq!(hasher.signature(&all), hasher.signature(&set));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn shingles_in_order_into(&self, text: &str, out: &mut Vec<u64>) {
+        out.clear();
+        if self.n <= RING && text.is_ascii() {
+            ascii_shingles(text.as_bytes(), self.n, out);
+        } else {
+            unit_shingles(text, self.n, out);
+        }
+    }
+}
+
+/// The hash of a shingle's bytes (its units joined by single spaces).
+#[inline]
+fn hash_bytes(joined: &[u8]) -> u64 {
+    xxh3_64_with_seed(joined, SHINGLE_SEED)
+}
+
+/// The shingles of ASCII text in text order, repeats kept: its units are the
+/// runs of bytes other than `' '`, streamed through a ring of the last `n`
+/// units' starts.
+///
+/// NOTE: normalized text is mostly ASCII, and this path skips building the
+/// unit list; a window whose units are one space apart (always, in
+/// normalized text) is hashed straight from the text.
+fn ascii_shingles(bytes: &[u8], n: usize, out: &mut Vec<u64>) {
+    // Words average more than four bytes with their space: rarely regrows.
+    out.reserve(bytes.len() / 4 + 1);
+    let mut starts = [0usize; RING];
+    // Where the next unit's start goes; once `count >= n`, the oldest one.
+    let mut next = 0;
+    let mut count = 0;
+    // The number of the first unit of the current run of units that are one
+    // space apart, and where the previous unit ends.
+    let (mut run_start, mut last_end) = (0, 0);
+    let mut start = 0;
+    while start < bytes.len() {
+        let end = next_space(bytes, start);
+        if end > start {
+            if last_end + 1 != start {
+                run_start = count;
+            }
+            last_end = end;
+            starts[next % RING] = start;
+            next = if next + 1 == n { 0 } else { next + 1 };
+            count += 1;
+            if count >= n {
+                let first = starts[next % RING];
+                out.push(if run_start + n <= count {
+                    hash_bytes(&bytes[first..end])
+                } else {
+                    join_hash(&bytes[first..end])
+                });
+            }
+        }
+        start = end + 1;
+    }
+    if (1..n).contains(&count) {
+        // Fewer than `n` units: one shingle of them all.
+        let all = &bytes[starts[0]..last_end];
+        out.push(if run_start == 0 {
+            hash_bytes(all)
+        } else {
+            join_hash(all)
+        });
+    }
+}
+
+/// The position of the first `' '` at or after `from`, or the end of `bytes`.
+///
+/// NOTE: one word is tested per unit, eight bytes at a time: most units fit
+/// in one, so the loop is predictable, unlike one that visits every space of
+/// each eight bytes.
+#[inline(always)]
+fn next_space(bytes: &[u8], mut from: usize) -> usize {
+    while let Some(chunk) = bytes.get(from..from + 8) {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let spaces = space_bits(u64::from_le_bytes(word));
+        if spaces != 0 {
+            return from + (spaces.trailing_zeros() / 8) as usize;
+        }
+        from += 8;
+    }
+    bytes[from..]
+        .iter()
+        .position(|&b| b == b' ')
+        .map_or(bytes.len(), |i| from + i)
+}
+
+/// The most units per shingle that [`ascii_shingles`] handles.
+const RING: usize = 32;
+
+/// The hash of the units of `text` (ASCII) joined by single spaces.
+#[cold]
+fn join_hash(text: &[u8]) -> u64 {
+    let mut joined = Vec::with_capacity(text.len());
+    for unit in text.split(|&b| b == b' ').filter(|unit| !unit.is_empty()) {
+        if !joined.is_empty() {
+            joined.push(b' ');
+        }
+        joined.extend_from_slice(unit);
+    }
+    hash_bytes(&joined)
+}
+
+/// The shingles of any text in text order, repeats kept, from its list of
+/// units.
+fn unit_shingles(text: &str, n: usize, out: &mut Vec<u64>) {
+    let units = units(text);
+    if units.is_empty() {
+        return;
+    }
+    let width = n.min(units.len());
+    out.reserve(units.len() - width + 1);
+    let mut joined = String::new();
+    for window in units.windows(width) {
+        let (first, last) = (window[0], window[width - 1]);
+        // A window of one run is a plain slice of the text: no copy.
+        let hash = if first.run == last.run {
+            Shingler::hash_shingle(&text[first.start..last.end])
+        } else {
+            joined.clear();
+            for (i, unit) in window.iter().enumerate() {
+                if i > 0 {
+                    joined.push(' ');
+                }
+                joined.push_str(&text[unit.start..unit.end]);
+            }
+            Shingler::hash_shingle(&joined)
+        };
+        out.push(hash);
+    }
+}
+
+/// Caps the bucket table of `sort_distinct` at 256 KiB.
+const MAX_BITS: u32 = 16;
+
+/// `sort_distinct`'s scratch: the hashes by bucket, and the bucket starts.
+struct SortScratch {
+    by_bucket: Vec<u64>,
+    starts: Vec<u32>,
+}
+
+thread_local! {
+    static SORT_SCRATCH: RefCell<SortScratch> = const {
+        RefCell::new(SortScratch {
+            by_bucket: Vec::new(),
+            starts: Vec::new(),
+        })
+    };
 }
 
 /// Sorts `hashes` and drops repeats.
@@ -152,42 +293,61 @@ impl Shingler {
 /// NOTE: shingle hashes are uniform, so one counting pass on their top bits
 /// into about as many buckets as hashes leaves a nearly sorted array that an
 /// insertion sort finishes in linear time; faster than a comparison sort
-/// for a document's few hundred shingles. The scratch half lives in
-/// `hashes`' own (reused) capacity.
+/// for a document's few hundred shingles. The scratch space is per thread
+/// and reused, so `hashes` needs no room beyond its own length.
 fn sort_distinct(hashes: &mut Vec<u64>) {
-    /// Caps the bucket table at 256 KiB.
-    const MAX_BITS: u32 = 16;
-    /// A bucket this full means the hashes are not spread: sort them all.
-    const MAX_BUCKET: u32 = 64;
-    let n = hashes.len();
-    if n < SORT_MIN_LEN {
+    if hashes.len() < SORT_MIN_LEN {
         hashes.sort_unstable();
         hashes.dedup();
         return;
     }
+    SORT_SCRATCH.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut scratch) => bucket_sort_distinct(hashes, &mut scratch),
+        // A nested call (not expected) gets its own scratch.
+        Err(_) => bucket_sort_distinct(
+            hashes,
+            &mut SortScratch {
+                by_bucket: Vec::new(),
+                starts: Vec::new(),
+            },
+        ),
+    });
+}
+
+fn bucket_sort_distinct(hashes: &mut Vec<u64>, scratch: &mut SortScratch) {
+    /// A bucket this full means the hashes are not spread: sort them all.
+    const MAX_BUCKET: u32 = 64;
+    let n = hashes.len();
     let bits = (usize::BITS - n.leading_zeros()).min(MAX_BITS);
     let shift = 64 - bits;
     let buckets = 1usize << bits;
-    // `starts[b + 1]` counts bucket `b`; the prefix sum then makes
-    // `starts[b]` the start of bucket `b`.
-    let mut starts = vec![0u32; buckets + 1];
-    for &hash in hashes.iter() {
-        starts[(hash >> shift) as usize + 1] += 1;
+    if scratch.starts.len() <= buckets {
+        scratch.starts.resize(buckets + 1, 0);
     }
-    let mut largest = 0;
-    for b in 1..=buckets {
-        largest = largest.max(starts[b]);
-        starts[b] += starts[b - 1];
+    let starts = &mut scratch.starts[..=buckets];
+    // `starts[b + 1]` counts bucket `b`; the prefix sum then makes
+    // `starts[b]` the start of bucket `b`. (The `min`s only spare bounds
+    // checks: `hash >> shift < buckets`.)
+    starts.fill(0);
+    for &hash in hashes.iter() {
+        starts[((hash >> shift) as usize + 1).min(buckets)] += 1;
+    }
+    let (mut largest, mut sum) = (0, 0);
+    for start in starts.iter_mut() {
+        largest = largest.max(*start);
+        sum += *start;
+        *start = sum;
     }
     if largest > MAX_BUCKET {
         hashes.sort_unstable();
         hashes.dedup();
         return;
     }
-    hashes.resize(2 * n, 0);
-    let (from, to) = hashes.split_at_mut(n);
-    for &hash in from.iter() {
-        let cursor = &mut starts[(hash >> shift) as usize];
+    let to = &mut scratch.by_bucket;
+    to.clear();
+    to.resize(n, 0);
+    for &hash in hashes.iter() {
+        let cursor = &mut starts[((hash >> shift) as usize).min(buckets)];
         to[*cursor as usize] = hash;
         *cursor += 1;
     }
@@ -202,9 +362,16 @@ fn sort_distinct(hashes: &mut Vec<u64>) {
         }
         to[j] = hash;
     }
-    hashes.copy_within(n.., 0);
-    hashes.truncate(n);
-    hashes.dedup();
+    // Back without repeats, branch-free: each hash is written after the
+    // last one kept, and kept if it differs from the one before.
+    let mut kept = 0;
+    let mut last = !to[0];
+    for &hash in to.iter() {
+        hashes[kept.min(n - 1)] = hash;
+        kept += usize::from(hash != last);
+        last = hash;
+    }
+    hashes.truncate(kept);
 }
 
 /// One unit: a byte range of the text, and the number of the run of units
@@ -268,20 +435,15 @@ fn units(text: &str) -> Vec<Unit> {
 /// NOTE: faster than memchr here: words are a few bytes long, and memchr's
 /// cost is per call.
 fn for_each_space(bytes: &[u8], mut f: impl FnMut(usize)) {
-    const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
-    const SPACES: u64 = 0x2020_2020_2020_2020;
     let mut chunks = bytes.chunks_exact(8);
     let mut base = 0;
     for chunk in &mut chunks {
         let mut word = [0u8; 8];
         word.copy_from_slice(chunk);
-        let x = u64::from_le_bytes(word) ^ SPACES;
-        // The high bit of each byte of `x` that is zero: no carries cross
-        // bytes, so this is exact.
-        let mut zeros = !(((x & LOW7) + LOW7) | x | LOW7);
-        while zeros != 0 {
-            f(base + (zeros.trailing_zeros() / 8) as usize);
-            zeros &= zeros - 1;
+        let mut spaces = space_bits(u64::from_le_bytes(word));
+        while spaces != 0 {
+            f(base + (spaces.trailing_zeros() / 8) as usize);
+            spaces &= spaces - 1;
         }
         base += 8;
     }
@@ -290,6 +452,17 @@ fn for_each_space(bytes: &[u8], mut f: impl FnMut(usize)) {
             f(base + i);
         }
     }
+}
+
+/// The high bit of each byte of `word` that is `' '`, and no other bit.
+#[inline(always)]
+fn space_bits(word: u64) -> u64 {
+    const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
+    const SPACES: u64 = 0x2020_2020_2020_2020;
+    let x = word ^ SPACES;
+    // The high bit of each byte of `x` that is zero: no carries cross bytes,
+    // so this is exact.
+    !(((x & LOW7) + LOW7) | x | LOW7)
 }
 
 /// Whether `c` belongs to a script written without spaces between words.
@@ -312,4 +485,89 @@ fn is_unspaced(c: char) -> bool {
         | 0xFF66..=0xFF9D      // halfwidth Katakana
         | 0x20000..=0x3134F    // CJK extensions B to G
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// ASCII texts with the shapes the fast path must get right: runs of
+    /// spaces, spaces at either end, fewer units than `n`, long units.
+    fn ascii_texts() -> Vec<String> {
+        let mut texts: Vec<String> = [
+            "",
+            " ",
+            "   ",
+            "a",
+            " a",
+            "a ",
+            "a  b",
+            "the quick brown fox jumps over the lazy dog",
+            "  the  quick brown   fox jumps over the lazy dog  ",
+            "a b c a b c a b c a b c",
+            "abcdefghijklmnopqrstuvwxyz0123456789 x abcdefghijklmnopqrstuvwxyz y z",
+        ]
+        .map(String::from)
+        .to_vec();
+        // Every mix of one- and two-space gaps between eight short units.
+        for gaps in 0u32..128 {
+            let mut text = String::from("w0");
+            for i in 1..8 {
+                text.push_str(if gaps >> (i - 1) & 1 == 1 { "  " } else { " " });
+                text.push_str(&format!("w{}", i % 5));
+            }
+            texts.push(text);
+        }
+        texts
+    }
+
+    #[test]
+    fn ascii_path_matches_the_unit_list() {
+        for text in ascii_texts() {
+            for n in 1..=RING {
+                let (mut fast, mut units) = (Vec::new(), Vec::new());
+                ascii_shingles(text.as_bytes(), n, &mut fast);
+                unit_shingles(&text, n, &mut units);
+                assert_eq!(fast, units, "given {text:?} with n = {n}");
+            }
+        }
+    }
+
+    #[test]
+    fn in_order_shingles_sort_to_the_set() {
+        let mut texts = ascii_texts();
+        texts.extend(["東京都 iphone手机 好", "naïve café  au lait", "ภาษา ไทย"].map(String::from));
+        for text in texts {
+            for n in [1, 2, 3, 5, RING, RING + 1] {
+                let shingler = Shingler::new(n).unwrap();
+                let (mut all, mut set) = (Vec::new(), Vec::new());
+                shingler.shingles_in_order_into(&text, &mut all);
+                shingler.shingles_into(&text, &mut set);
+                all.sort_unstable();
+                all.dedup();
+                assert_eq!(all, set, "given {text:?} with n = {n}");
+            }
+        }
+    }
+
+    #[test]
+    fn bucket_sort_matches_a_plain_sort() {
+        let mut x = 7u64;
+        for n in [SORT_MIN_LEN, 100, 1000, 5000] {
+            let mut hashes: Vec<u64> = (0..n)
+                .map(|_| {
+                    x = super::super::mix64(x);
+                    x
+                })
+                .collect();
+            // Repeats, and a cluster of close values (one full bucket).
+            hashes.extend_from_within(..n / 3);
+            hashes.extend((0..70).map(|i| 0x8000_0000_0000_0000 + i));
+            let mut want = hashes.clone();
+            want.sort_unstable();
+            want.dedup();
+            sort_distinct(&mut hashes);
+            assert_eq!(hashes, want, "{n} hashes");
+        }
+    }
 }
