@@ -2,7 +2,7 @@
 
 use crate::dedup::LevelSketch;
 use crate::fxmap::LocalMap;
-use crate::{Dedup, Error, Fingerprint, Level, LevelStats, Sketch, Span, Stats};
+use crate::{Dedup, Error, Fingerprint, Level, LevelStats, Method, Sketch, Span, Stats};
 
 /// A Bloom filter of [`Fingerprint`]s, of a fixed size chosen up front.
 ///
@@ -228,12 +228,18 @@ pub struct BloomDedup {
 /// assert_eq!((dup.level, dup.span.start, dup.of.map(|s| s.start)), (Level::Paragraph, 17, Some(0)));
 /// # Ok::<(), textdedup::Error>(())
 /// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub struct BloomDuplicate {
     /// The level at which the segment was compared.
     pub level: Level,
     /// The segment's span in the checked text.
     pub span: Span,
+    /// How it matched: [`Method::Exact`] for a fingerprint seen before,
+    /// [`Method::Containment`] for enough n-grams seen before.
+    pub method: Method,
+    /// The similarity: 1.0 for an exact match, the fraction of the
+    /// segment's distinct n-grams (probably) seen before for containment.
+    pub score: f64,
     /// The earlier copy in the same text, or `None` when the filter says an
     /// earlier document had it.
     pub of: Option<Span>,
@@ -412,6 +418,8 @@ impl BloomDedup {
             report.duplicates.push(BloomDuplicate {
                 level: level.level,
                 span: segment.span,
+                method: Method::Exact,
+                score: 1.0,
                 of,
             });
         }

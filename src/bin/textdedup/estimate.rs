@@ -30,11 +30,14 @@ pub fn run(args: &DedupArgs, dedup: &Dedup) -> Result<(), Fail> {
         if batch.is_empty() {
             break;
         }
-        bytes += batch.iter().map(|l| l.bytes.len() as u64 + 1).sum::<u64>();
+        bytes += batch.lines.iter().map(|l| l.in_bytes as u64).sum::<u64>();
         let sketches: Vec<_> = batch
-            .into_par_iter()
-            .filter_map(|l| record::parse(l.bytes, &fields).ok())
-            .map(|doc| dedup.sketch(doc.text()))
+            .lines
+            .par_iter()
+            .filter_map(|l| {
+                record::parse(&batch.text, l.range.clone(), l.invalid_utf8, &fields).ok()
+            })
+            .map(|doc| dedup.sketch(doc.text(&batch.text)))
             .collect();
         for sketch in &sketches {
             docs += 1;

@@ -4,6 +4,7 @@ mod args;
 mod estimate;
 mod fail;
 mod input;
+mod json;
 mod output;
 mod pipeline;
 mod progress;
