@@ -16,41 +16,47 @@ pub fn unescape(raw: &str) -> Option<String> {
         let at = pos + i;
         // Escapes are ASCII, so these are character boundaries.
         out.push_str(&raw[pos..at]);
-        pos = at + 2;
-        let c = match *bytes.get(at + 1)? {
-            b'"' => '"',
-            b'\\' => '\\',
-            b'/' => '/',
-            b'b' => '\u{8}',
-            b'f' => '\u{c}',
-            b'n' => '\n',
-            b'r' => '\r',
-            b't' => '\t',
-            b'u' => {
-                let high = hex4(bytes.get(pos..pos + 4)?)?;
-                pos += 4;
-                match high {
-                    0xD800..=0xDBFF => {
-                        if bytes.get(pos..pos + 2)? != b"\\u" {
-                            return None;
-                        }
-                        let low = hex4(bytes.get(pos + 2..pos + 6)?)?;
-                        if !(0xDC00..=0xDFFF).contains(&low) {
-                            return None;
-                        }
-                        pos += 6;
-                        char::from_u32(0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00))?
-                    }
-                    0xDC00..=0xDFFF => return None,
-                    _ => char::from_u32(high)?,
-                }
-            }
-            _ => return None,
-        };
+        let (c, len) = decode_escape(&bytes[at..])?;
         out.push(c);
+        pos = at + len;
     }
     out.push_str(&raw[pos..]);
     Some(out)
+}
+
+/// The character an escape at the start of `bytes` stands for, and the
+/// escape's length; `None` for what is left to serde_json.
+fn decode_escape(bytes: &[u8]) -> Option<(char, usize)> {
+    let c = match *bytes.get(1)? {
+        b'"' => '"',
+        b'\\' => '\\',
+        b'/' => '/',
+        b'b' => '\u{8}',
+        b'f' => '\u{c}',
+        b'n' => '\n',
+        b'r' => '\r',
+        b't' => '\t',
+        b'u' => {
+            let high = hex4(bytes.get(2..6)?)?;
+            return match high {
+                0xD800..=0xDBFF => {
+                    if bytes.get(6..8)? != b"\\u" {
+                        return None;
+                    }
+                    let low = hex4(bytes.get(8..12)?)?;
+                    if !(0xDC00..=0xDFFF).contains(&low) {
+                        return None;
+                    }
+                    let c = char::from_u32(0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00))?;
+                    Some((c, 12))
+                }
+                0xDC00..=0xDFFF => None,
+                _ => Some((char::from_u32(high)?, 6)),
+            };
+        }
+        _ => return None,
+    };
+    Some((c, 2))
 }
 
 fn hex4(digits: &[u8]) -> Option<u32> {
@@ -163,10 +169,13 @@ pub fn write_u64(out: &mut Vec<u8>, mut n: u64) {
 pub struct RawField {
     /// The key, without its quotes.
     pub key: Range<usize>,
-    /// Whether the key has escapes (then it needs decoding).
-    pub key_escaped: bool,
+    /// The decoded key, when it has escapes.
+    pub decoded_key: Option<String>,
     /// The value as written.
     pub value: Range<usize>,
+    /// The value decoded, when it is a string with escapes under the key
+    /// `scan_object` was asked to decode.
+    pub decoded: Option<String>,
 }
 
 /// How deep [`scan_object`] follows nested values before giving up.
@@ -174,10 +183,12 @@ const MAX_DEPTH: u32 = 100;
 
 /// The top-level fields of `line`, which must be one JSON object and
 /// nothing else but white space, with every value checked as serde_json
-/// checks it. `None` when the line is not such an object, or has something
-/// this fast path does not take: the caller then asks serde_json, so that
-/// what is accepted and every error message stay serde_json's.
-pub fn scan_object(line: &str) -> Option<Vec<RawField>> {
+/// checks it; string values under the key `decode` are decoded on the way,
+/// in the same pass. `None` when the line is not such an object, or has
+/// something this fast path does not take: the caller then asks
+/// serde_json, so that what is accepted and every error message stay
+/// serde_json's.
+pub fn scan_object(line: &str, decode: &str) -> Option<Vec<RawField>> {
     let mut s = Scanner {
         b: line.as_bytes(),
         i: 0,
@@ -194,15 +205,27 @@ pub fn scan_object(line: &str) -> Option<Vec<RawField>> {
             let start = s.i;
             let key_escaped = s.string()?;
             let key = start..s.i - 1;
+            let decoded_key = match key_escaped {
+                true => Some(unescape(&line[key.clone()])?),
+                false => None,
+            };
             s.ws();
             s.eat(b':')?;
             s.ws();
             let start = s.i;
-            s.value(0)?;
+            let wanted = decoded_key.as_deref().unwrap_or(&line[key.clone()]) == decode;
+            let decoded = if wanted && s.peek() == Some(b'"') {
+                s.i += 1;
+                s.decoded_string(line)?
+            } else {
+                s.value(0)?;
+                None
+            };
             fields.push(RawField {
                 key,
-                key_escaped,
+                decoded_key,
                 value: start..s.i,
+                decoded,
             });
             s.ws();
             match s.next()? {
@@ -266,6 +289,35 @@ impl Scanner<'_> {
                 }
                 _ => return None,
             }
+        }
+    }
+
+    /// [`Scanner::string`] that also decodes the string when it has
+    /// escapes (`None` when it has none: it is then the slice as written).
+    fn decoded_string(&mut self, line: &str) -> Option<Option<String>> {
+        let mut out: Option<String> = None;
+        let mut run = self.i;
+        loop {
+            let rest = self.b.get(self.i..)?;
+            let at = memchr::memchr2(b'"', b'\\', rest)?;
+            if has_control(&rest[..at]) {
+                return None;
+            }
+            self.i += at;
+            if rest[at] == b'"' {
+                if let Some(out) = &mut out {
+                    out.push_str(&line[run..self.i]);
+                }
+                self.i += 1;
+                return Some(out);
+            }
+            let out = out.get_or_insert_with(|| String::with_capacity(line.len() - run));
+            // Escapes are ASCII, so these are character boundaries.
+            out.push_str(&line[run..self.i]);
+            let (c, len) = decode_escape(&self.b[self.i..])?;
+            out.push(c);
+            self.i += len;
+            run = self.i;
         }
     }
 

@@ -54,6 +54,9 @@ pub struct Field {
     decoded_key: Option<String>,
     /// The raw JSON value.
     pub value: Range<usize>,
+    /// The value decoded, for the text field when it has escapes and the
+    /// fast path read it.
+    decoded: Option<String>,
 }
 
 impl Field {
@@ -149,7 +152,7 @@ pub fn parse(
         let message = "empty line: JSONL needs one JSON object per line".into();
         return Err(Bad::line(ErrorKind::EmptyLine, message, line));
     }
-    let object = match parse_object(text, range) {
+    let mut object = match parse_object(text, range, fields.text) {
         Ok(object) => object,
         Err(e) => {
             let message = format!("malformed JSON: {e}");
@@ -164,8 +167,8 @@ pub fn parse(
         );
         return Err(Bad::object(ErrorKind::TooLarge, message, object));
     }
-    let find = |name: &str| object.fields.iter().rposition(|f| f.key(text) == name);
-    let Some(text_field) = find(fields.text) else {
+    let find = |o: &Object, name: &str| o.fields.iter().rposition(|f| f.key(text) == name);
+    let Some(text_field) = find(&object, fields.text) else {
         let message = format!(
             "no {:?} field (choose another with --text-field)",
             fields.text
@@ -181,6 +184,8 @@ pub fn parse(
             describe(raw_text)
         );
         return Err(Bad::object(ErrorKind::TextNotString, message, object));
+    } else if let Some(decoded) = object.fields[text_field].decoded.take() {
+        Text::Owned(decoded)
     } else if raw_text.contains('\\') {
         match json::unescape(&raw_text[1..raw_text.len() - 1]) {
             Some(s) => Text::Owned(s),
@@ -197,7 +202,7 @@ pub fn parse(
     } else {
         Text::Raw(value.start + 1..value.end - 1)
     };
-    let id = find(fields.id).and_then(|i| doc_id(&text[object.fields[i].value.clone()]));
+    let id = find(&object, fields.id).and_then(|i| doc_id(&text[object.fields[i].value.clone()]));
     Ok(Doc {
         object,
         text_field,
@@ -236,9 +241,13 @@ fn describe(raw: &str) -> &'static str {
 
 /// Parses the line at `range` of `text`, which must be one JSON object,
 /// keeping each field's raw value as a range of `text`.
-fn parse_object(text: &str, range: Range<usize>) -> Result<Object, serde_json::Error> {
+fn parse_object(
+    text: &str,
+    range: Range<usize>,
+    decode: &str,
+) -> Result<Object, serde_json::Error> {
     let line = &text[range.clone()];
-    if let Some(fields) = scan_fields(line, range.start) {
+    if let Some(fields) = scan_fields(line, range.start, decode) {
         return Ok(Object { fields });
     }
     let mut de = serde_json::Deserializer::from_str(line);
@@ -255,11 +264,13 @@ fn parse_object(text: &str, range: Range<usize>) -> Result<Object, serde_json::E
                 key: offset(k),
                 decoded_key: None,
                 value: offset(value.get()),
+                decoded: None,
             },
             Key::Owned(k) => Field {
                 key: 0..0,
                 decoded_key: Some(k),
                 value: offset(value.get()),
+                decoded: None,
             },
         })
         .collect();
@@ -267,23 +278,19 @@ fn parse_object(text: &str, range: Range<usize>) -> Result<Object, serde_json::E
 }
 
 /// The fast path of [`parse_object`]: `None` sends the line to serde_json.
-fn scan_fields(line: &str, base: usize) -> Option<Vec<Field>> {
+/// String values under the key `decode` come decoded.
+fn scan_fields(line: &str, base: usize, decode: &str) -> Option<Vec<Field>> {
     let shift = |r: Range<usize>| base + r.start..base + r.end;
-    json::scan_object(line)?
+    let fields = json::scan_object(line, decode)?
         .into_iter()
-        .map(|f| {
-            let decoded_key = if f.key_escaped {
-                Some(json::unescape(&line[f.key.clone()])?)
-            } else {
-                None
-            };
-            Some(Field {
-                key: shift(f.key),
-                decoded_key,
-                value: shift(f.value),
-            })
+        .map(|f| Field {
+            key: shift(f.key),
+            decoded_key: f.decoded_key,
+            value: shift(f.value),
+            decoded: f.decoded,
         })
-        .collect()
+        .collect();
+    Some(fields)
 }
 
 /// A key as serde_json hands it: a slice of the line when it has no escape.
@@ -433,7 +440,7 @@ mod tests {
     /// Checks that the fast scanner agrees with serde_json on `line`
     /// whenever it answers; returns whether it answered.
     fn agrees(line: &str) -> bool {
-        let Some(fields) = scan_fields(line, 0) else {
+        let Some(fields) = scan_fields(line, 0, "text") else {
             return false;
         };
         let ours: Vec<(String, String)> = fields
@@ -441,6 +448,17 @@ mod tests {
             .map(|f| (f.key(line).to_owned(), line[f.value.clone()].to_owned()))
             .collect();
         assert_eq!(Some(ours), serde_fields(line), "given {line:?}");
+        for f in &fields {
+            let raw = &line[f.value.clone()];
+            let wanted = f.key(line) == "text" && raw.starts_with('"') && raw.contains('\\');
+            let serde = serde_json::from_str::<String>(raw).ok();
+            match &f.decoded {
+                Some(decoded) => assert_eq!(Some(decoded), serde.as_ref(), "given {line:?}"),
+                // Only what the text decoder leaves to serde_json is undecoded.
+                None if wanted => assert!(json::unescape(&raw[1..raw.len() - 1]).is_none()),
+                None => {}
+            }
+        }
         true
     }
 
