@@ -128,7 +128,7 @@ pub fn open(path: &Path, counter: &Counter) -> Result<Opened, Fail> {
 }
 
 /// Reads every input in order and hands out batches of lines of at most
-/// `batch_size` lines or about 16 MB, whichever comes first. An input with
+/// `batch_size` lines or about 4 MB, whichever comes first. An input with
 /// no line yields one `empty_file` line, so that it is reported.
 pub struct Batches {
     paths: Vec<PathBuf>,
@@ -142,7 +142,12 @@ pub struct Batches {
     recycled: Option<Receiver<String>>,
 }
 
-const BATCH_BYTES: usize = 16 << 20;
+/// The bytes of text after which a batch ends (with the line being read):
+/// a few times the work a thread does between two looks at its queue, and
+/// small, as five batches are in flight.
+const BATCH_BYTES: usize = 4 << 20;
+/// Room for the line that crosses `BATCH_BYTES`, as most are shorter.
+const LINE_ROOM: usize = 256 << 10;
 
 /// The input being read: its name, reader, and lines read so far.
 struct Current {
@@ -185,6 +190,11 @@ impl Batches {
             .and_then(|rx| rx.try_recv().ok())
             .unwrap_or_default();
         text.clear();
+        // Sized once for a whole batch: growing would copy it, and the
+        // allocator would hand out fresh pages for each size.
+        if text.capacity() < BATCH_BYTES + LINE_ROOM {
+            text = String::with_capacity(BATCH_BYTES + LINE_ROOM);
+        }
         let mut batch = Batch {
             text,
             lines: Vec::with_capacity(self.batch_size.min(4096)),
