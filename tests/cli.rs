@@ -837,6 +837,13 @@ fn a_saved_bloom_filter_is_checked_against_and_refused_when_it_does_not_fit() {
             refused.stderr
         );
     }
+    let no_bloom = textdedup(&["dedup", "--index-in", path(&filter), path(&c)], None);
+    assert_eq!(no_bloom.code, 1);
+    assert!(
+        no_bloom.stderr.contains("--bloom-bytes"),
+        "{}",
+        no_bloom.stderr
+    );
     let other_size = textdedup(
         &[
             "dedup",

@@ -12,7 +12,7 @@ mod record;
 mod summary;
 
 use std::fs::File;
-use std::io::{BufReader, BufWriter};
+use std::io::{BufRead, BufReader, BufWriter};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
@@ -187,8 +187,18 @@ fn engine(args: &DedupArgs, dedup: &Dedup) -> Result<Engine, Fail> {
     let mut index: Option<Index> = None;
     for path in &args.index_in {
         let file = File::open(path).map_err(|e| Fail::io(&path.display().to_string(), &e))?;
-        let shard = Index::load(BufReader::with_capacity(1 << 20, file), dedup)
-            .map_err(|e| Fail::lib(path, e))?;
+        let mut reader = BufReader::with_capacity(1 << 20, file);
+        if reader
+            .fill_buf()
+            .is_ok_and(|head| head.starts_with(b"TXDDBLM\0"))
+        {
+            return Err(Fail::Input(format!(
+                "{}: this is a saved Bloom filter, not an index: pass --bloom-bytes with \
+                 the size it was built with",
+                path.display()
+            )));
+        }
+        let shard = Index::load(reader, dedup).map_err(|e| Fail::lib(path, e))?;
         match index.as_mut() {
             Some(merged) => merged.merge(shard).map_err(|e| Fail::lib(path, e))?,
             None => index = Some(shard),
