@@ -1,4 +1,5 @@
-//! Bounded-memory exact dedup: fingerprints in a Bloom filter.
+//! Bounded-memory dedup: fingerprints (and, for containment, n-grams) in a
+//! Bloom filter that can be saved, loaded and merged.
 
 use crate::dedup::{LevelSketch, NearKey, NearKind};
 use crate::fxmap::LocalMap;
@@ -191,14 +192,19 @@ impl BloomFilter {
     }
 }
 
-/// Exact dedup across documents in bounded memory: an [`Index`](crate::Index)
-/// whose fingerprints live in a [`BloomFilter`].
+/// Dedup across documents in bounded memory: an [`Index`](crate::Index)
+/// whose fingerprints, and with [`Method::Containment`] n-grams, live in a
+/// [`BloomFilter`].
 ///
 /// Inside one document, duplicates are found exactly and name what they
 /// repeat. Across documents, a segment is flagged when the filter says its
-/// fingerprint was seen before; the filter cannot say where, so
-/// [`BloomDuplicate::of`] is `None`, and a false positive removes a segment
-/// that was new. Size the filter with [`BloomFilter::false_positive_rate`].
+/// fingerprint was seen before, or, with containment, that at least the
+/// threshold of its distinct n-grams were; the filter cannot say where, so
+/// [`BloomDuplicate::of`] is `None`, and a false positive can remove a
+/// segment that was new. Size the filter with
+/// [`BloomFilter::false_positive_rate`]; other near-duplicate methods find
+/// exact duplicates only. [`BloomDedup::save`] and [`BloomDedup::load`] keep
+/// a filter across runs, [`BloomDedup::merge`] joins the filters of shards.
 ///
 /// ```
 /// use textdedup::{BloomDedup, BloomFilter, Dedup};
@@ -327,7 +333,9 @@ impl BloomDedup {
         &self.filter
     }
 
-    /// The number of fingerprints inserted so far, all levels together.
+    /// The number of keys inserted so far (fingerprints and n-grams, all
+    /// levels together), less those whose bits were all set already: the
+    /// `n` of the false positive rate.
     ///
     /// ```
     /// use textdedup::{BloomDedup, BloomFilter, Dedup};
