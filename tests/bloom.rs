@@ -190,3 +190,281 @@ fn public_types_are_send_and_sync() {
     assert_send_sync::<textdedup::BloomReport>();
     assert_send_sync::<textdedup::BloomDuplicate>();
 }
+
+/// Documents that share paragraphs and near-copies of paragraphs.
+fn near_corpus() -> Vec<String> {
+    let mut rng = SplitMix(5);
+    let words = [
+        "market", "shares", "rose", "fell", "bank", "rates", "city", "council", "voted", "budget",
+        "river", "storm", "season", "players", "court", "ruling",
+    ];
+    let pool: Vec<String> = (0..120)
+        .map(|_| {
+            (0..14)
+                .map(|_| words[(rng.next() % words.len() as u64) as usize])
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect();
+    (0..300)
+        .map(|_| {
+            (0..1 + rng.next() % 5)
+                .map(|_| {
+                    let mut p = pool[(rng.next() % pool.len() as u64) as usize].clone();
+                    if rng.next() % 3 == 0 {
+                        p.push_str(" today");
+                    }
+                    p
+                })
+                .collect::<Vec<_>>()
+                .join("\n")
+        })
+        .collect()
+}
+
+fn containment_dedup() -> Dedup {
+    Dedup::builder()
+        .method(textdedup::Method::Containment)
+        .threshold(0.7)
+        .ngram(3)
+        .build()
+        .unwrap()
+}
+
+#[test]
+fn containment_in_a_large_filter_agrees_with_the_index() {
+    let dedup = containment_dedup();
+    let mut index = dedup.index();
+    let mut bloom = BloomDedup::new(dedup.clone(), BloomFilter::new(1 << 20, 7).unwrap());
+    let mut near = 0;
+    for (i, text) in near_corpus().iter().enumerate() {
+        let sketch = dedup.sketch(text);
+        let exact = index.insert_sketch(textdedup::DocId::Num(i as u64), &sketch);
+        let approx = bloom.insert_sketch(&sketch);
+        assert_eq!(approx.cleaned(text), exact.cleaned(text));
+        assert_eq!(approx.stats, exact.stats);
+        assert_eq!(approx.duplicates.len(), exact.duplicates.len());
+        for (a, e) in approx.duplicates.iter().zip(&exact.duplicates) {
+            assert_eq!((a.level, a.span, a.method), (e.level, e.span, e.method));
+            assert!((a.score - e.score).abs() < 1e-12);
+            near += usize::from(a.method == textdedup::Method::Containment);
+        }
+    }
+    assert!(near > 20, "only {near} containment duplicates");
+}
+
+#[test]
+fn containment_in_a_tiny_filter_over_flags() {
+    // NOTE: unlike exact matching, containment can also miss: a segment
+    // wrongly flagged is not kept, so its n-grams are not added, and a later
+    // copy of it may then fall below the threshold (see DESIGN.md).
+    let dedup = containment_dedup();
+    let mut index = dedup.index();
+    let mut bloom = BloomDedup::new(dedup.clone(), BloomFilter::new(64, 2).unwrap());
+    let (mut exact_n, mut bloom_n, mut missed) = (0, 0, 0);
+    for (i, text) in near_corpus().iter().enumerate() {
+        let sketch = dedup.sketch(text);
+        let exact = index.insert_sketch(textdedup::DocId::Num(i as u64), &sketch);
+        let approx = bloom.insert_sketch(&sketch);
+        let flagged: Vec<_> = approx.duplicates.iter().map(|d| d.span).collect();
+        missed += exact
+            .duplicates
+            .iter()
+            .filter(|d| !flagged.contains(&d.span))
+            .count();
+        exact_n += exact.duplicates.len();
+        bloom_n += approx.duplicates.len();
+    }
+    assert!(bloom_n > exact_n, "a 512-bit filter should over-flag");
+    assert!(missed * 20 < exact_n, "{missed} of {exact_n} missed");
+}
+
+#[test]
+fn minhash_and_simhash_sketches_add_only_fingerprints() {
+    // A Bloom filter holds fingerprints and n-grams: with MinHash settings it
+    // still finds exact duplicates.
+    let dedup = Dedup::builder()
+        .method(textdedup::Method::MinHash)
+        .build()
+        .unwrap();
+    let mut bloom = BloomDedup::new(dedup.clone(), BloomFilter::new(4096, 7).unwrap());
+    let text = "the council voted on the budget for the river park";
+    bloom.insert_sketch(&dedup.sketch(text));
+    let report = bloom.check_sketch(&dedup.sketch(text));
+    assert_eq!(report.duplicates[0].method, textdedup::Method::Exact);
+    assert_eq!(bloom.inserted(), 1);
+}
+
+/// A filled filter, saved.
+fn saved(dedup: &Dedup) -> (BloomDedup, Vec<u8>) {
+    let mut bloom = BloomDedup::new(dedup.clone(), BloomFilter::new(4096, 5).unwrap());
+    for text in near_corpus().iter().take(50) {
+        bloom.insert_sketch(&dedup.sketch(text));
+    }
+    let mut bytes = Vec::new();
+    bloom.save(&mut bytes).unwrap();
+    (bloom, bytes)
+}
+
+#[test]
+fn a_saved_filter_loads_and_finds_the_same() {
+    let dedup = containment_dedup();
+    let (bloom, bytes) = saved(&dedup);
+    let loaded = BloomDedup::load(&bytes[..], &dedup).unwrap();
+    assert_eq!(loaded.inserted(), bloom.inserted());
+    assert_eq!(
+        (loaded.filter().bytes(), loaded.filter().hashes()),
+        (4096, 5)
+    );
+    for text in near_corpus().iter().skip(40).take(40) {
+        let sketch = dedup.sketch(text);
+        assert_eq!(loaded.check_sketch(&sketch), bloom.check_sketch(&sketch));
+    }
+    // The same filter always saves to the same bytes.
+    let mut again = Vec::new();
+    loaded.save(&mut again).unwrap();
+    assert_eq!(again, bytes);
+    assert_eq!(&bytes[..8], b"TXDDBLM\0");
+    assert_eq!(&bytes[8..12], &1u32.to_le_bytes());
+}
+
+#[test]
+fn the_saved_bits_are_pinned() {
+    // Keys, positions and the file layout must not change without a version
+    // bump: these words were written by version 1.
+    let dedup = containment_dedup();
+    let mut bloom = BloomDedup::new(dedup.clone(), BloomFilter::new(32, 3).unwrap());
+    bloom.insert_sketch(&dedup.sketch("one two three four"));
+    let mut bytes = Vec::new();
+    bloom.save(&mut bytes).unwrap();
+    let words: Vec<String> = bytes[bytes.len() - 40..bytes.len() - 8]
+        .chunks(8)
+        .map(|w| format!("{:016x}", u64::from_le_bytes(w.try_into().unwrap())))
+        .collect();
+    assert_eq!(words, PINNED_WORDS);
+}
+
+const PINNED_WORDS: [&str; 4] = [
+    "0000000008000000",
+    "0000000600808000",
+    "0000000010000000",
+    "0000000001080000",
+];
+
+#[test]
+fn every_damaged_byte_and_every_cut_is_refused() {
+    let dedup = containment_dedup();
+    let (_, bytes) = saved(&dedup);
+    for i in 0..bytes.len() {
+        let mut damaged = bytes.clone();
+        damaged[i] ^= 0x01;
+        let err = BloomDedup::load(&damaged[..], &dedup).expect_err("a flipped byte");
+        let message = err.to_string();
+        assert!(
+            ["corrupted", "magic", "version", "truncated"]
+                .iter()
+                .any(|w| message.contains(w)),
+            "byte {i}: {message}"
+        );
+    }
+    for cut in (0..bytes.len())
+        .step_by(97)
+        .chain([bytes.len() - 1, 19, 20, 21])
+    {
+        let err = BloomDedup::load(&bytes[..cut], &dedup).expect_err("a cut file");
+        let message = err.to_string();
+        assert!(
+            message.contains("truncated") || message.contains("corrupted"),
+            "cut at {cut}: {message}"
+        );
+    }
+}
+
+#[test]
+fn other_settings_and_other_files_are_refused_by_name() {
+    let dedup = containment_dedup();
+    let (_, bytes) = saved(&dedup);
+    let others = [
+        (Dedup::new(), "--method"),
+        (
+            Dedup::builder()
+                .method(textdedup::Method::Containment)
+                .threshold(0.7)
+                .ngram(4)
+                .build()
+                .unwrap(),
+            "--ngram",
+        ),
+        (
+            Dedup::builder()
+                .method(textdedup::Method::Containment)
+                .threshold(0.7)
+                .ngram(3)
+                .levels([Level::Sentence])
+                .build()
+                .unwrap(),
+            "--level",
+        ),
+        (
+            Dedup::builder()
+                .method(textdedup::Method::Containment)
+                .threshold(0.7)
+                .ngram(3)
+                .min_chars(3)
+                .build()
+                .unwrap(),
+            "--min-chars",
+        ),
+    ];
+    for (other, says) in others {
+        let err = BloomDedup::load(&bytes[..], &other)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains(says), "{says}: {err}");
+        assert!(err.contains("re-build"), "{err}");
+    }
+    let mut index_file = Vec::new();
+    dedup.index().save(&mut index_file).unwrap();
+    let err = BloomDedup::load(&index_file[..], &dedup)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("index file, not a Bloom filter"), "{err}");
+}
+
+#[test]
+fn merged_filters_see_what_either_saw() {
+    let dedup = Dedup::new();
+    let docs = corpus();
+    let make = || BloomDedup::new(dedup.clone(), BloomFilter::new(1 << 16, 7).unwrap());
+    let (mut a, mut b, mut one) = (make(), make(), make());
+    for (i, text) in docs.iter().take(200).enumerate() {
+        let sketch = dedup.sketch(text);
+        if i < 100 {
+            a.insert_sketch(&sketch)
+        } else {
+            b.insert_sketch(&sketch)
+        };
+        one.insert_sketch(&sketch);
+    }
+    a.merge(&b).unwrap();
+    for text in docs.iter().skip(200) {
+        let sketch = dedup.sketch(text);
+        // The union holds every key one pass holds (and maybe a few that
+        // a single pass would have flagged instead).
+        let merged: Vec<_> = a
+            .check_sketch(&sketch)
+            .duplicates
+            .iter()
+            .map(|d| d.span)
+            .collect();
+        let single = one.check_sketch(&sketch);
+        assert!(single.duplicates.iter().all(|d| merged.contains(&d.span)));
+    }
+    let other = BloomDedup::new(dedup.clone(), BloomFilter::new(1 << 15, 7).unwrap());
+    assert!(
+        a.merge(&other)
+            .unwrap_err()
+            .to_string()
+            .contains("--bloom-bytes")
+    );
+}

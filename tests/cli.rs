@@ -308,15 +308,15 @@ fn exit_codes_say_usage_or_io() {
         ),
         (
             vec!["dedup", "--method", "minhash", "--bloom-bytes", "1M"],
-            "--method exact only",
+            "--method exact or containment",
         ),
         (vec!["dedup", "--threshold", "0.8"], "--threshold"),
         (vec!["dedup", "--check-only"], "--index-in"),
         (vec!["dedup", "--level", "chapter"], "chapter"),
         (vec!["dedup", "--threads", "0"], "--threads"),
         (
-            vec!["dedup", "--bloom-bytes", "1M", "--index-out", "x"],
-            "Bloom",
+            vec!["dedup", "--bloom-bytes", "1M", "--html", "x"],
+            "--html",
         ),
         (vec!["dedup", "--span-sentences", "0"], "span_sentences"),
     ] {
@@ -745,4 +745,151 @@ fn a_saved_minhash_index_finds_near_duplicates_later() {
     );
     assert_eq!(refused.code, 1);
     assert!(refused.stderr.contains("--method"), "{}", refused.stderr);
+}
+
+#[test]
+fn a_saved_bloom_filter_is_checked_against_and_refused_when_it_does_not_fit() {
+    let dir = scratch("bloom-saved");
+    let (a, b, c) = three_shards(&dir);
+    let filter = dir.join("ab.bloom");
+    let both = dir.join("ab.jsonl");
+    let mut joined = std::fs::read_to_string(&a).unwrap();
+    joined.push_str(&std::fs::read_to_string(&b).unwrap());
+    std::fs::write(&both, joined).unwrap();
+    let bloom = ["--bloom-bytes", "1M"];
+    let run = |args: &[&str]| textdedup(&[&["dedup"][..], &bloom, args].concat(), None);
+    let built = run(&[path(&both), "--index-out", path(&filter), "-o", "/dev/null"]);
+    assert_eq!(built.code, 0, "{}", built.stderr);
+    // Checking C against the saved filter finds what checking it against a
+    // saved index of A and B finds.
+    let checked = run(&["--index-in", path(&filter), "--check-only", path(&c)]);
+    assert_eq!(checked.code, 0, "{}", checked.stderr);
+    let index = dir.join("ab.idx");
+    let saved = textdedup(&["dedup", path(&both), "--index-out", path(&index)], None);
+    assert_eq!(saved.code, 0, "{}", saved.stderr);
+    let against_index = textdedup(
+        &[
+            "dedup",
+            "--index-in",
+            path(&index),
+            "--check-only",
+            path(&c),
+        ],
+        None,
+    );
+    let checked = lines(&checked.stdout);
+    let expected = lines(&against_index.stdout);
+    assert_eq!(checked.len(), expected.len());
+    let spans = |r: &serde_json::Value| -> Vec<(u64, u64)> {
+        r["duplicates"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| (d["start"].as_u64().unwrap(), d["end"].as_u64().unwrap()))
+            .collect()
+    };
+    for (b, e) in checked.iter().zip(&expected) {
+        assert_eq!(b["text"], e["text"]);
+        assert_eq!(spans(b), spans(e));
+    }
+    assert!(checked.iter().any(|r| !spans(r).is_empty()));
+    // Two filters of shards merge: the union sees both.
+    let (fa, fb) = (dir.join("a.bloom"), dir.join("b.bloom"));
+    for (shard, out) in [(&a, &fa), (&b, &fb)] {
+        let saved = run(&[path(shard), "--index-out", path(out), "-o", "/dev/null"]);
+        assert_eq!(saved.code, 0, "{}", saved.stderr);
+    }
+    let merged = run(&[
+        "--index-in",
+        path(&fa),
+        "--index-in",
+        path(&fb),
+        "--check-only",
+        path(&c),
+    ]);
+    assert_eq!(lines(&merged.stdout), checked);
+    // Refusals, each saying what to do.
+    let mut damaged = std::fs::read(&filter).unwrap();
+    let mid = damaged.len() / 2;
+    damaged[mid] ^= 0x10;
+    let bad = dir.join("damaged.bloom");
+    std::fs::write(&bad, &damaged).unwrap();
+    for (args, says) in [
+        (vec!["--index-in", path(&bad)], "corrupted"),
+        (
+            vec!["--index-in", path(&index)],
+            "index file, not a Bloom filter",
+        ),
+        (
+            vec!["--index-in", path(&filter), "--preset", "c4"],
+            "--preset",
+        ),
+        (
+            vec!["--index-in", path(&filter), "--bloom-hashes", "5"],
+            "--bloom-hashes",
+        ),
+    ] {
+        let refused = run(&[&args[..], &[path(&c)]].concat());
+        assert_eq!(refused.code, 1, "{args:?}");
+        assert!(
+            refused.stderr.contains(says),
+            "{args:?}: {}",
+            refused.stderr
+        );
+    }
+    let no_bloom = textdedup(&["dedup", "--index-in", path(&filter), path(&c)], None);
+    assert_eq!(no_bloom.code, 1);
+    assert!(
+        no_bloom.stderr.contains("--bloom-bytes"),
+        "{}",
+        no_bloom.stderr
+    );
+    let other_size = textdedup(
+        &[
+            "dedup",
+            "--bloom-bytes",
+            "2M",
+            "--index-in",
+            path(&filter),
+            path(&c),
+        ],
+        None,
+    );
+    assert_eq!(other_size.code, 1);
+    assert!(
+        other_size.stderr.contains("--bloom-bytes"),
+        "{}",
+        other_size.stderr
+    );
+}
+
+#[test]
+fn bloom_containment_agrees_with_the_index_when_the_filter_is_large() {
+    let dir = scratch("bloom-containment");
+    let file = dir.join("generated.jsonl");
+    std::fs::write(&file, generated_corpus(600)).unwrap();
+    let args = ["dedup", "--method", "containment", "--threshold", "0.6"];
+    let exact = textdedup(&[&args[..], &[path(&file)]].concat(), None);
+    let bloom = textdedup(
+        &[&args[..], &["--bloom-bytes", "8M", path(&file)]].concat(),
+        None,
+    );
+    assert_eq!(bloom.code, 0, "{}", bloom.stderr);
+    let (exact, bloom) = (lines(&exact.stdout), lines(&bloom.stdout));
+    let mut containment = 0;
+    for (e, b) in exact.iter().zip(&bloom) {
+        assert_eq!(e["text"], b["text"]);
+        let (ed, bd) = (
+            e["duplicates"].as_array().unwrap(),
+            b["duplicates"].as_array().unwrap(),
+        );
+        assert_eq!(ed.len(), bd.len());
+        for (x, y) in ed.iter().zip(bd) {
+            for field in ["start", "end", "level", "method", "score"] {
+                assert_eq!(x[field], y[field], "{field}");
+            }
+            containment += usize::from(y["method"] == "containment");
+        }
+    }
+    assert!(containment > 0, "the corpus should have near-duplicates");
 }

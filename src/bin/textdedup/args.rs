@@ -102,7 +102,7 @@ pub struct DedupArgs {
     #[arg(long)]
     pub index_in: Vec<PathBuf>,
 
-    /// Save the index at the end.
+    /// Save the index (with --bloom-bytes, the Bloom filter) at the end.
     #[arg(long)]
     pub index_out: Option<PathBuf>,
 
@@ -128,10 +128,11 @@ pub struct DedupArgs {
     #[arg(long, default_value_t = 64 << 20)]
     pub max_record_bytes: usize,
 
-    /// Keep exact fingerprints in a Bloom filter of this many bytes (suffixes
-    /// K, M, G) instead of an index: bounded memory, `"of": null` for
-    /// duplicates of earlier records, and a false positive rate printed at
-    /// the start and the end.
+    /// Keep exact fingerprints (and, with --method containment, n-grams) in a
+    /// Bloom filter of this many bytes (suffixes K, M, G) instead of an
+    /// index: bounded memory, `"of": null` for duplicates of earlier records,
+    /// and a false positive rate printed at the start and the end. With
+    /// --index-in/--index-out, the filter is loaded/saved (same size).
     #[arg(long, value_parser = parse_bytes)]
     pub bloom_bytes: Option<usize>,
 
@@ -268,23 +269,18 @@ impl DedupArgs {
                 "--check-only needs --index-in: the saved index to check against",
             ));
         }
-        let saved = !self.index_in.is_empty() || self.index_out.is_some();
-        if self.method != MethodArg::Exact && self.bloom_bytes.is_some() {
+        if self.bloom_bytes.is_some()
+            && matches!(self.method, MethodArg::Minhash | MethodArg::Simhash)
+        {
             return Err(Fail::usage(
-                "--bloom-bytes works with --method exact only: a Bloom filter holds \
-                 fingerprints, not signatures or n-grams",
+                "--bloom-bytes works with --method exact or containment: a Bloom filter holds \
+                 fingerprints and n-grams, not MinHash signatures or simhashes",
             ));
         }
         if self.bloom_bytes.is_some() && self.html.is_some() {
             return Err(Fail::usage(
                 "--html cannot be used with --bloom-bytes: a Bloom filter cannot say what a \
                  duplicate repeats; drop --bloom-bytes for a small input",
-            ));
-        }
-        if self.bloom_bytes.is_some() && saved {
-            return Err(Fail::usage(
-                "--bloom-bytes cannot be used with --index-in or --index-out: \
-                 Bloom filters are not saved; use an exact index to save and merge",
             ));
         }
         Ok(())

@@ -1,6 +1,6 @@
 //! `--dry-run`: read a sample, estimate the index's memory, stop.
 
-use textdedup::{Dedup, Level};
+use textdedup::{BloomDedup, BloomFilter, Dedup, Level, Method};
 
 use crate::args::DedupArgs;
 use crate::fail::Fail;
@@ -9,6 +9,10 @@ use crate::record::{self, Fields};
 
 /// How much of the input the estimate reads.
 const SAMPLE_BYTES: u64 = 32 << 20;
+
+/// The filter that counts n-grams for the estimate: enough for the sample's
+/// at a negligible false positive rate.
+const BLOOM_SAMPLE_BYTES: usize = 16 << 20;
 
 /// One exact entry: a 16-byte fingerprint and a 12-byte location, plus one
 /// control byte of the hash table; tables run between 7/16 and 7/8 full.
@@ -24,23 +28,35 @@ pub fn run(args: &DedupArgs, dedup: &Dedup) -> Result<(), Fail> {
         max_bytes: args.max_record_bytes,
     };
     let mut index = dedup.index();
+    // With containment a Bloom filter also holds n-grams, many more than
+    // segments: count them by filling one (large enough to count right).
+    let mut bloom = (dedup.method() == Method::Containment)
+        .then(|| BloomFilter::new(BLOOM_SAMPLE_BYTES, 7).ok())
+        .flatten()
+        .map(|filter| BloomDedup::new(dedup.clone(), filter));
     let (mut docs, mut bytes, mut segments) = (0u64, 0u64, 0u64);
     while bytes < SAMPLE_BYTES {
         let batch = batches.next_batch()?;
         if batch.is_empty() {
             break;
         }
-        bytes += batch.iter().map(|l| l.bytes.len() as u64 + 1).sum::<u64>();
+        bytes += batch.lines.iter().map(|l| l.in_bytes as u64).sum::<u64>();
         let sketches: Vec<_> = batch
-            .into_par_iter()
-            .filter_map(|l| record::parse(l.bytes, &fields).ok())
-            .map(|doc| dedup.sketch(doc.text()))
+            .lines
+            .par_iter()
+            .filter_map(|l| {
+                record::parse(&batch.text, l.range.clone(), l.invalid_utf8, &fields).ok()
+            })
+            .map(|doc| dedup.sketch(doc.text(&batch.text)))
             .collect();
         for sketch in &sketches {
             docs += 1;
             let before = kept(&index);
             index.insert_sketch(textdedup::DocId::Num(docs), sketch);
             segments += kept(&index) - before;
+            if let Some(bloom) = &mut bloom {
+                bloom.insert_sketch(sketch);
+            }
         }
     }
     let on_disk = counter.get().max(1);
@@ -50,7 +66,13 @@ pub fn run(args: &DedupArgs, dedup: &Dedup) -> Result<(), Fail> {
     let est_docs = docs as f64 * scale;
     let low = est_segments * ENTRY_BYTES / 0.875 + est_docs * 32.0;
     let high = est_segments * ENTRY_BYTES / 0.4375 + est_docs * 32.0;
-    let bloom_1pct = est_segments * 9.59 / 8.0;
+    let keys = bloom.as_ref().map_or(segments, BloomDedup::inserted);
+    let bloom_1pct = keys as f64 * scale * 9.59 / 8.0;
+    let what = if bloom.is_some() {
+        "segments and n-grams"
+    } else {
+        "segments"
+    };
     let whole = if total.is_some() && scale > 1.0 {
         format!("the whole input (x{scale:.1} the sample)")
     } else if total.is_some() {
@@ -62,13 +84,14 @@ pub fn run(args: &DedupArgs, dedup: &Dedup) -> Result<(), Fail> {
         "textdedup: dry run: sampled {docs} documents, {:.1} MB, {segments} distinct segments.\n\
          Estimated for {whole}: {:.0} documents, {:.0} distinct segments;\n\
          exact index {:.0}-{:.0} MB (29 bytes per slot, tables 44-88% full, plus 32 bytes per document);\n\
-         --bloom-bytes {:.0} for a 1% false positive rate (7 hashes).",
+         --bloom-bytes {:.0} for a 1% false positive rate (7 hashes, {:.0} {what}).",
         bytes as f64 / 1e6,
         est_docs,
         est_segments,
         low / 1e6,
         high / 1e6,
         bloom_1pct.ceil(),
+        keys as f64 * scale,
     );
     Ok(())
 }

@@ -3,21 +3,43 @@
 
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::Receiver;
 
 use crate::fail::Fail;
 
-/// One input line, as bytes: invalid UTF-8 is reported per line, later.
+/// One input line, as a range of its batch's text.
 pub struct RawLine {
     pub source: Arc<str>,
     /// 1-based line number in its source.
     pub line: u64,
-    /// The line without its `\n` (a `\r` before it is kept; JSON ignores it).
-    pub bytes: Vec<u8>,
+    /// The line in [`Batch::text`], without its `\n` (a `\r` before it is
+    /// kept; JSON ignores it).
+    pub range: Range<usize>,
+    /// The line's size in the input, with its `\n`.
+    pub in_bytes: usize,
+    /// Where the line stops being UTF-8, when it is not: the batch's text
+    /// then holds its lossy decoding, for the error message.
+    pub invalid_utf8: Option<usize>,
     /// Whether this stands for an empty input file rather than a line.
     pub empty_file: bool,
+}
+
+/// Lines read together: one string holds them all, so a batch costs two
+/// allocations, not one per line.
+#[derive(Default)]
+pub struct Batch {
+    pub text: String,
+    pub lines: Vec<RawLine>,
+}
+
+impl Batch {
+    pub fn is_empty(&self) -> bool {
+        self.lines.is_empty()
+    }
 }
 
 /// Counts the bytes read from the underlying files, before decompression,
@@ -105,35 +127,27 @@ pub fn open(path: &Path, counter: &Counter) -> Result<Opened, Fail> {
     })
 }
 
-/// Reads the next line into `buf` (cleared first), without its `\n`;
-/// `false` at the end of input.
-pub fn read_line(reader: &mut dyn BufRead, buf: &mut Vec<u8>) -> io::Result<bool> {
-    buf.clear();
-    let n = reader.read_until(b'\n', buf)?;
-    if n == 0 {
-        return Ok(false);
-    }
-    if buf.last() == Some(&b'\n') {
-        buf.pop();
-    }
-    Ok(true)
-}
-
 /// Reads every input in order and hands out batches of lines of at most
-/// `batch_size` lines or about 16 MB, whichever comes first. An input with
+/// `batch_size` lines or about 4 MB, whichever comes first. An input with
 /// no line yields one `empty_file` line, so that it is reported.
 pub struct Batches {
     paths: Vec<PathBuf>,
     next_path: usize,
     current: Option<Current>,
     batch_size: usize,
-    // Lines are read here, then copied out at their exact size: one
-    // allocation per line instead of a growing buffer's several.
-    scratch: Vec<u8>,
+    /// The start of a line cut by the end of the reader's buffer.
+    partial: Vec<u8>,
     counter: Counter,
+    /// The text buffers of finished batches, to be reused.
+    recycled: Option<Receiver<String>>,
 }
 
-const BATCH_BYTES: usize = 16 << 20;
+/// The bytes of text after which a batch ends (with the line being read):
+/// a few times the work a thread does between two looks at its queue, and
+/// small, as five batches are in flight.
+const BATCH_BYTES: usize = 4 << 20;
+/// Room for the line that crosses `BATCH_BYTES`, as most are shorter.
+const LINE_ROOM: usize = 256 << 10;
 
 /// The input being read: its name, reader, and lines read so far.
 struct Current {
@@ -149,9 +163,17 @@ impl Batches {
             next_path: 0,
             current: None,
             batch_size,
-            scratch: Vec::new(),
+            partial: Vec::new(),
             counter,
+            recycled: None,
         }
+    }
+
+    /// Takes the text buffers of finished batches from `rx` rather than
+    /// allocating new ones: the allocator would hand back fresh pages, which
+    /// the kernel zeroes first.
+    pub fn recycle_from(&mut self, rx: Receiver<String>) {
+        self.recycled = Some(rx);
     }
 
     /// How many bytes were read from the inputs as stored (compressed, for
@@ -161,10 +183,24 @@ impl Batches {
     }
 
     /// The next batch; an empty batch means the end.
-    pub fn next_batch(&mut self) -> Result<Vec<RawLine>, Fail> {
-        let mut batch = Vec::with_capacity(self.batch_size.min(4096));
-        let mut bytes = 0;
-        while batch.len() < self.batch_size && bytes < BATCH_BYTES {
+    pub fn next_batch(&mut self) -> Result<Batch, Fail> {
+        let mut text = self
+            .recycled
+            .as_ref()
+            .and_then(|rx| rx.try_recv().ok())
+            .unwrap_or_default();
+        text.clear();
+        // Sized once for a whole batch: growing would copy it, and the
+        // allocator would hand out fresh pages for each size.
+        if text.capacity() < BATCH_BYTES + LINE_ROOM {
+            text = String::with_capacity(BATCH_BYTES + LINE_ROOM);
+        }
+        let mut batch = Batch {
+            text,
+            lines: Vec::with_capacity(self.batch_size.min(4096)),
+        };
+        let full = |b: &Batch| b.lines.len() >= self.batch_size || b.text.len() >= BATCH_BYTES;
+        while !full(&batch) {
             if self.current.is_none() {
                 let Some(path) = self.paths.get(self.next_path) else {
                     break;
@@ -177,49 +213,94 @@ impl Batches {
                     line: 0,
                 });
             }
-            let Some(Current {
-                source,
-                opened,
-                line,
-            }) = self.current.as_mut()
-            else {
+            let Some(current) = self.current.as_mut() else {
                 break;
             };
-            let compressed = opened.compressed;
-            let more = read_line(opened.reader.as_mut(), &mut self.scratch).map_err(|e| {
-                let message = format!("{source}:{}: {e}", *line + 1);
-                // A corrupt or truncated compressed stream is bad input,
-                // not an I/O failure; decoders may report it as `Other`.
-                match e.kind() {
-                    io::ErrorKind::InvalidData
-                    | io::ErrorKind::InvalidInput
-                    | io::ErrorKind::UnexpectedEof => Fail::Input(message),
-                    io::ErrorKind::Other if compressed => Fail::Input(message),
-                    _ => Fail::Io(message),
+            let compressed = current.opened.compressed;
+            let avail = match current.opened.reader.fill_buf() {
+                Ok(avail) => avail,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    let message = format!("{}:{}: {e}", current.source, current.line + 1);
+                    // A corrupt or truncated compressed stream is bad input,
+                    // not an I/O failure; decoders may report it as `Other`.
+                    return Err(match e.kind() {
+                        io::ErrorKind::InvalidData
+                        | io::ErrorKind::InvalidInput
+                        | io::ErrorKind::UnexpectedEof => Fail::Input(message),
+                        io::ErrorKind::Other if compressed => Fail::Input(message),
+                        _ => Fail::Io(message),
+                    });
                 }
-            })?;
-            if more {
-                let buf = self.scratch.clone();
-                *line += 1;
-                bytes += buf.len() + 1;
-                batch.push(RawLine {
-                    source: source.clone(),
-                    line: *line,
-                    bytes: buf,
-                    empty_file: false,
-                });
-            } else {
-                if *line == 0 {
-                    batch.push(RawLine {
-                        source: source.clone(),
+            };
+            if avail.is_empty() {
+                if !self.partial.is_empty() {
+                    current.line += 1;
+                    push_line(&mut batch, &current.source, current.line, &self.partial);
+                    self.partial.clear();
+                } else if current.line == 0 {
+                    batch.lines.push(RawLine {
+                        source: current.source.clone(),
                         line: 0,
-                        bytes: Vec::new(),
+                        range: batch.text.len()..batch.text.len(),
+                        in_bytes: 0,
+                        invalid_utf8: None,
                         empty_file: true,
                     });
                 }
                 self.current = None;
+                continue;
             }
+            let mut used = 0;
+            for newline in memchr::memchr_iter(b'\n', avail) {
+                current.line += 1;
+                if self.partial.is_empty() {
+                    push_line(
+                        &mut batch,
+                        &current.source,
+                        current.line,
+                        &avail[used..newline],
+                    );
+                } else {
+                    self.partial.extend_from_slice(&avail[used..newline]);
+                    push_line(&mut batch, &current.source, current.line, &self.partial);
+                    self.partial.clear();
+                }
+                used = newline + 1;
+                if full(&batch) {
+                    break;
+                }
+            }
+            if !full(&batch) {
+                self.partial.extend_from_slice(&avail[used..]);
+                used = avail.len();
+            }
+            current.opened.reader.consume(used);
         }
         Ok(batch)
     }
+}
+
+/// Appends one line (without its `\n`) to the batch, decoded lossily when it
+/// is not UTF-8.
+fn push_line(batch: &mut Batch, source: &Arc<str>, line: u64, bytes: &[u8]) {
+    let start = batch.text.len();
+    let invalid_utf8 = match std::str::from_utf8(bytes) {
+        Ok(s) => {
+            batch.text.push_str(s);
+            None
+        }
+        Err(e) => {
+            batch.text.push_str(&String::from_utf8_lossy(bytes));
+            Some(e.valid_up_to())
+        }
+    };
+    batch.lines.push(RawLine {
+        source: source.clone(),
+        line,
+        range: start..batch.text.len(),
+        in_bytes: bytes.len() + 1,
+        invalid_utf8,
+        empty_file: false,
+    });
 }

@@ -4,6 +4,7 @@ mod args;
 mod estimate;
 mod fail;
 mod input;
+mod json;
 mod output;
 mod pipeline;
 mod progress;
@@ -11,7 +12,7 @@ mod record;
 mod summary;
 
 use std::fs::File;
-use std::io::{BufReader, BufWriter};
+use std::io::{BufRead, BufReader, BufWriter};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
@@ -111,8 +112,11 @@ fn dedup(mut args: DedupArgs) -> Result<(), Fail> {
     if summary.documents == 0 && summary.error_count() == 0 {
         eprintln!("textdedup: warning: no records in the input");
     }
-    if let (Engine::Index(index), Some(path)) = (&engine, &args.index_out) {
-        save(index, path)?;
+    if let Some(path) = &args.index_out {
+        match &engine {
+            Engine::Index(index) => save(path, |w| index.save(w))?,
+            Engine::Bloom(bloom) => save(path, |w| bloom.save(w))?,
+        }
     }
     eprintln!("{}", describe(&engine));
     if let (Some(path), Some(docs)) = (&args.html, &html_docs) {
@@ -138,35 +142,63 @@ fn dedup(mut args: DedupArgs) -> Result<(), Fail> {
 
 fn engine(args: &DedupArgs, dedup: &Dedup) -> Result<Engine, Fail> {
     if let Some(bytes) = args.bloom_bytes {
-        let filter =
-            BloomFilter::new(bytes, args.bloom_hashes).map_err(|e| Fail::usage(e.to_string()))?;
+        let mut filter = None;
+        for path in &args.index_in {
+            let loaded = load_bloom(path, dedup, bytes, args.bloom_hashes)?;
+            match filter.as_mut() {
+                None => filter = Some(loaded),
+                Some(merged) => merged.merge(&loaded).map_err(|e| Fail::lib(path, e))?,
+            }
+        }
+        let bloom = match filter {
+            Some(bloom) => bloom,
+            None => {
+                let filter = BloomFilter::new(bytes, args.bloom_hashes)
+                    .map_err(|e| Fail::usage(e.to_string()))?;
+                BloomDedup::new(dedup.clone(), filter)
+            }
+        };
+        let f = bloom.filter();
         let rates: Vec<String> = [1e6, 1e7, 1e8]
             .iter()
             .map(|&n| {
                 format!(
-                    "{:.3}% at {} segments",
-                    100.0 * filter.false_positive_rate(n as u64),
+                    "{:.3}% at {} keys",
+                    100.0 * f.false_positive_rate(n as u64),
                     n as u64
                 )
             })
             .collect();
+        let cost = if dedup.method() == textdedup::Method::Containment {
+            "a false positive counts an n-gram as seen, so a new segment can reach the threshold"
+        } else {
+            "a false positive removes a segment that was new"
+        };
         eprintln!(
-            "textdedup: Bloom filter of {} bytes, {} hashes: false positive rate {} \
-             (a false positive removes a segment that was new)",
-            filter.bytes(),
-            filter.hashes(),
+            "textdedup: Bloom filter of {} bytes, {} hashes, {} keys so far: false positive \
+             rate {} ({cost})",
+            f.bytes(),
+            f.hashes(),
+            bloom.inserted(),
             rates.join(", ")
         );
-        return Ok(Engine::Bloom(Box::new(BloomDedup::new(
-            dedup.clone(),
-            filter,
-        ))));
+        return Ok(Engine::Bloom(Box::new(bloom)));
     }
     let mut index: Option<Index> = None;
     for path in &args.index_in {
         let file = File::open(path).map_err(|e| Fail::io(&path.display().to_string(), &e))?;
-        let shard = Index::load(BufReader::with_capacity(1 << 20, file), dedup)
-            .map_err(|e| Fail::lib(path, e))?;
+        let mut reader = BufReader::with_capacity(1 << 20, file);
+        if reader
+            .fill_buf()
+            .is_ok_and(|head| head.starts_with(b"TXDDBLM\0"))
+        {
+            return Err(Fail::Input(format!(
+                "{}: this is a saved Bloom filter, not an index: pass --bloom-bytes with \
+                 the size it was built with",
+                path.display()
+            )));
+        }
+        let shard = Index::load(reader, dedup).map_err(|e| Fail::lib(path, e))?;
         match index.as_mut() {
             Some(merged) => merged.merge(shard).map_err(|e| Fail::lib(path, e))?,
             None => index = Some(shard),
@@ -177,20 +209,39 @@ fn engine(args: &DedupArgs, dedup: &Dedup) -> Result<Engine, Fail> {
     )))
 }
 
+/// A saved Bloom filter, which must have the size and hashes asked for.
+fn load_bloom(path: &Path, dedup: &Dedup, bytes: usize, hashes: u32) -> Result<BloomDedup, Fail> {
+    let file = File::open(path).map_err(|e| Fail::io(&path.display().to_string(), &e))?;
+    let bloom = BloomDedup::load(BufReader::with_capacity(1 << 20, file), dedup)
+        .map_err(|e| Fail::lib(path, e))?;
+    let f = bloom.filter();
+    // The size is rounded up to whole 64-bit words, as BloomFilter::new does.
+    if f.bytes() != bytes.div_ceil(8) * 8 || f.hashes() != hashes {
+        return Err(Fail::Input(format!(
+            "{}: the Bloom filter has {} bytes and {} hashes, but this run asks for \
+             --bloom-bytes {bytes} --bloom-hashes {hashes}: pass the filter's own size and hashes",
+            path.display(),
+            f.bytes(),
+            f.hashes()
+        )));
+    }
+    Ok(bloom)
+}
+
 /// Saves a regular file under a temporary name, then renames, so a failed
-/// save never replaces a good index.
-fn save(index: &Index, path: &Path) -> Result<(), Fail> {
+/// save never replaces a good one.
+fn save(
+    path: &Path,
+    write: impl Fn(BufWriter<File>) -> Result<(), textdedup::Error>,
+) -> Result<(), Fail> {
     let name = path.display().to_string();
     if !output::replaceable(path) {
         let file = File::create(path).map_err(|e| Fail::io(&name, &e))?;
-        return index
-            .save(BufWriter::with_capacity(1 << 20, file))
-            .map_err(|e| Fail::lib(path, e));
+        return write(BufWriter::with_capacity(1 << 20, file)).map_err(|e| Fail::lib(path, e));
     }
     let tmp = output::temporary(path);
     let file = File::create(&tmp).map_err(|e| Fail::io(&name, &e))?;
-    let saved = index.save(BufWriter::with_capacity(1 << 20, file));
-    if let Err(e) = saved {
+    if let Err(e) = write(BufWriter::with_capacity(1 << 20, file)) {
         let _ = std::fs::remove_file(&tmp);
         return Err(Fail::lib(path, e));
     }
@@ -213,7 +264,7 @@ fn describe(engine: &Engine) -> String {
             )
         }
         Engine::Bloom(bloom) => format!(
-            "textdedup: Bloom filter holds {} segments; false positive rate now {:.4}%",
+            "textdedup: Bloom filter holds {} keys; false positive rate now {:.4}%",
             bloom.inserted(),
             100.0 * bloom.false_positive_rate()
         ),

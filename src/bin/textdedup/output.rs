@@ -45,7 +45,9 @@ pub fn spawn(path: Option<&Path>) -> Result<Output, Fail> {
         }
     };
     let handle = std::thread::spawn(move || {
-        let mut w = BufWriter::with_capacity(1 << 20, sink);
+        // Rendered chunks are mostly larger than this buffer, and are then
+        // written without being copied into it.
+        let mut w = BufWriter::with_capacity(64 << 10, sink);
         for batch in rx {
             for record in batch {
                 w.write_all(&record).map_err(|e| Fail::io(&name, &e))?;

@@ -6,13 +6,15 @@
 //! records in input order, so the output does not depend on the thread
 //! count or the batch size.
 
-use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+use std::sync::Arc;
+use std::sync::mpsc::{Receiver, Sender, SyncSender, channel, sync_channel};
 
 use textdedup::{BloomDedup, BloomReport, Dedup, DocId, Index, Method, Report, Sketch, Span};
 
 use crate::args::OnError;
 use crate::fail::Fail;
-use crate::input::{Batches, RawLine};
+use crate::input::{Batch, Batches};
+use crate::json;
 use crate::record::{self, Bad, Doc, ErrorKind, Fields};
 use crate::summary::Summary;
 
@@ -33,11 +35,19 @@ pub struct Ctx<'a> {
 
 /// One input line after the parallel stage.
 struct Item {
-    source: std::sync::Arc<str>,
+    source: Arc<str>,
     line: u64,
     in_bytes: usize,
     empty_file: bool,
     parsed: Result<(Doc, Sketch), Bad>,
+}
+
+/// A batch after the parallel stage: its text, which the items point into,
+/// and where it ends in the stored input.
+struct Prepared {
+    text: String,
+    items: Vec<Item>,
+    position: u64,
 }
 
 /// What the index said about a record.
@@ -49,13 +59,23 @@ pub enum Found {
 /// A record ready to render.
 struct Checked {
     item: Item,
-    id: DocId,
+    /// The record's id, when rendering needs it (Bloom mode names the
+    /// record itself); in an index, the reports carry the ids.
+    id: Option<DocId>,
     found: Option<Found>,
 }
 
+/// The reader thread's batches, and the way back for their buffers.
+pub struct Reader {
+    rx: Receiver<Result<(Batch, u64), Fail>>,
+    recycle: Sender<String>,
+}
+
 /// Reads batches on a thread of its own, so decompression overlaps the rest.
-pub fn spawn_reader(mut batches: Batches) -> Lines {
+pub fn spawn_reader(mut batches: Batches) -> Reader {
     let (tx, rx) = sync_channel(2);
+    let (recycle, recycled) = channel();
+    batches.recycle_from(recycled);
     std::thread::spawn(move || {
         loop {
             // The position is where the batch ends in the stored input, for
@@ -69,11 +89,8 @@ pub fn spawn_reader(mut batches: Batches) -> Lines {
             }
         }
     });
-    rx
+    Reader { rx, recycle }
 }
-
-/// Batches of input lines, from the reader thread.
-pub type Lines = Receiver<Result<(Vec<RawLine>, u64), Fail>>;
 
 /// The sequential state of a run, and where its output goes.
 pub struct Run<'a, 'c> {
@@ -88,22 +105,30 @@ pub struct Run<'a, 'c> {
 /// The most records an `--html` page shows.
 pub const HTML_RECORDS: usize = 1000;
 
+/// Records rendered into one output buffer: enough to make the buffer
+/// larger than the writer's, few enough to share a batch between threads.
+const RENDER_CHUNK: usize = 64;
+
 impl Run<'_, '_> {
-    /// Runs every batch from `rx` through the engine and sends the rendered
-    /// output, batch by batch, to the writer. `after_batch` is called with
-    /// the summary after each batch (for the progress bar).
-    pub fn run(&mut self, rx: Lines, after_batch: &mut dyn FnMut(&Summary)) -> Result<(), Fail> {
+    /// Runs every batch from `reader` through the engine and sends the
+    /// rendered output, batch by batch, to the writer. `after_batch` is
+    /// called with the summary after each batch (for the progress bar).
+    pub fn run(
+        &mut self,
+        reader: Reader,
+        after_batch: &mut dyn FnMut(&Summary),
+    ) -> Result<(), Fail> {
         let ctx = self.ctx;
-        let mut pending: Option<(Vec<Item>, u64)> = None;
+        let mut pending: Option<Prepared> = None;
         let mut ended = false;
         loop {
             let batch = if ended {
                 None
             } else {
-                match rx.recv() {
+                match reader.rx.recv() {
                     Ok(Ok((b, _))) if b.is_empty() => None,
                     Ok(Ok(b)) => Some(b),
-                    Ok(Err(fail)) => return self.finish_then(pending, fail),
+                    Ok(Err(fail)) => return self.finish_then(pending, fail, &reader.recycle),
                     Err(_) => None,
                 }
             };
@@ -112,11 +137,11 @@ impl Run<'_, '_> {
                 return Ok(());
             }
             let (next, done) = rayon::join(
-                || batch.map(|(b, position)| (prepare(ctx, b), position)),
+                || batch.map(|(b, position)| prepare(ctx, b, position)),
                 || match pending.take() {
-                    Some((items, position)) => {
-                        self.summary.disk_position = position;
-                        self.finish_batch(items)
+                    Some(prepared) => {
+                        self.summary.disk_position = prepared.position;
+                        self.finish_batch(prepared, &reader.recycle)
                     }
                     None => Ok(Vec::new()),
                 },
@@ -135,9 +160,14 @@ impl Run<'_, '_> {
     }
 
     /// Finishes what was read before a read failure, then reports it.
-    fn finish_then(&mut self, pending: Option<(Vec<Item>, u64)>, fail: Fail) -> Result<(), Fail> {
-        if let Some((items, _)) = pending {
-            let out = self.finish_batch(items)?;
+    fn finish_then(
+        &mut self,
+        pending: Option<Prepared>,
+        fail: Fail,
+        recycle: &Sender<String>,
+    ) -> Result<(), Fail> {
+        if let Some(prepared) = pending {
+            let out = self.finish_batch(prepared, recycle)?;
             let _ = self.tx.send(out);
             if let Some(first) = self.summary.pending_fail.take() {
                 return Err(first);
@@ -147,50 +177,68 @@ impl Run<'_, '_> {
     }
 
     /// The sequential index step, then the parallel rendering.
-    fn finish_batch(&mut self, items: Vec<Item>) -> Result<Vec<Vec<u8>>, Fail> {
+    fn finish_batch(
+        &mut self,
+        prepared: Prepared,
+        recycle: &Sender<String>,
+    ) -> Result<Vec<Vec<u8>>, Fail> {
         use rayon::prelude::*;
         let ctx = self.ctx;
+        let Prepared { text, items, .. } = prepared;
         let summary = &mut *self.summary;
         let mut checked = Vec::with_capacity(items.len());
         let mut stop = None;
-        for item in items {
+        // Only what must see the records in order happens here; counting
+        // and rendering happen on the pool.
+        for mut item in items {
             if !item.empty_file {
                 summary.lines += 1;
             }
             summary.bytes_in += item.in_bytes as u64;
-            let id = match &item.parsed {
-                Ok((doc, _)) => doc.id.clone().unwrap_or(DocId::Num(summary.lines)),
-                Err(_) => DocId::Num(summary.lines),
-            };
-            let found = match &item.parsed {
+            let (id, found) = match &mut item.parsed {
                 Ok((doc, sketch)) => {
-                    let found = self.engine.check(&id, sketch, ctx.check_only);
-                    summary.count_doc(sketch.text_len(), &found);
-                    if let (Some(html), Found::Index(report)) = (self.html.as_deref_mut(), &found) {
-                        if html.len() < HTML_RECORDS {
-                            html.push((id.clone(), doc.text().to_owned(), report.clone()));
-                        }
+                    let id = doc.id.take().unwrap_or(DocId::Num(summary.lines));
+                    let html = self.html.as_deref_mut().filter(|h| h.len() < HTML_RECORDS);
+                    let html_id = html.is_some().then(|| id.clone());
+                    let (found, id) = self.engine.check(id, sketch, ctx.check_only);
+                    if let (Some(html), Some(html_id), Found::Index(report)) =
+                        (html, html_id, &found)
+                    {
+                        html.push((html_id, doc.text(&text).to_owned(), report.clone()));
                     }
-                    Some(found)
+                    (id, Some(found))
                 }
                 Err(bad) => {
                     summary.count_error(bad.kind);
-                    if ctx.on_error == OnError::Fail {
-                        stop = Some(Fail::Input(location(&item, &bad.message)));
-                        break;
-                    }
-                    None
+                    (None, None)
                 }
             };
+            if let (Err(bad), OnError::Fail) = (&item.parsed, ctx.on_error) {
+                stop = Some(Fail::Input(location(&item, &bad.message)));
+                break;
+            }
             checked.push(Checked { item, id, found });
         }
         // Consumed on the pool, so the records are also dropped in parallel.
-        let rendered: Vec<(Vec<u8>, usize)> =
-            checked.into_par_iter().map(|c| render(ctx, c)).collect();
+        let rendered: Vec<(Vec<u8>, Summary)> = checked
+            .into_par_iter()
+            .chunks(RENDER_CHUNK)
+            .map(|chunk| {
+                // Sized once: the lines, plus room for the duplicates.
+                let guess: usize = chunk.iter().map(|c| c.item.in_bytes + 256).sum();
+                let mut out = Vec::with_capacity(guess);
+                let mut counts = Summary::default();
+                for c in chunk {
+                    render(ctx, &text, c, &mut out, &mut counts);
+                }
+                counts.bytes_out = out.len() as u64;
+                (out, counts)
+            })
+            .collect();
+        let _ = recycle.send(text);
         let mut out = Vec::with_capacity(rendered.len());
-        for (bytes, text_out) in rendered {
-            summary.bytes_out += bytes.len() as u64;
-            summary.text_bytes_out += text_out as u64;
+        for (bytes, counts) in rendered {
+            summary.merge(counts);
             if !bytes.is_empty() {
                 out.push(bytes);
             }
@@ -208,16 +256,12 @@ impl Run<'_, '_> {
 }
 
 /// The parallel first stage: parse and sketch.
-fn prepare(ctx: &Ctx<'_>, batch: Vec<RawLine>) -> Vec<Item> {
+fn prepare(ctx: &Ctx<'_>, batch: Batch, position: u64) -> Prepared {
     use rayon::prelude::*;
-    batch
+    let Batch { text, lines } = batch;
+    let items = lines
         .into_par_iter()
         .map(|raw| {
-            let in_bytes = if raw.empty_file {
-                0
-            } else {
-                raw.bytes.len() + 1
-            };
             let parsed = if raw.empty_file {
                 Err(Bad {
                     kind: ErrorKind::EmptyFile,
@@ -226,20 +270,25 @@ fn prepare(ctx: &Ctx<'_>, batch: Vec<RawLine>) -> Vec<Item> {
                     raw: String::new(),
                 })
             } else {
-                record::parse(raw.bytes, &ctx.fields).map(|doc| {
-                    let sketch = ctx.dedup.sketch(doc.text());
+                record::parse(&text, raw.range, raw.invalid_utf8, &ctx.fields).map(|doc| {
+                    let sketch = ctx.dedup.sketch(doc.text(&text));
                     (doc, sketch)
                 })
             };
             Item {
                 source: raw.source,
                 line: raw.line,
-                in_bytes,
+                in_bytes: raw.in_bytes,
                 empty_file: raw.empty_file,
                 parsed,
             }
         })
-        .collect()
+        .collect();
+    Prepared {
+        text,
+        items,
+        position,
+    }
 }
 
 fn location(item: &Item, message: &str) -> String {
@@ -251,43 +300,48 @@ fn location(item: &Item, message: &str) -> String {
 }
 
 impl Engine {
-    fn check(&mut self, id: &DocId, sketch: &Sketch, check_only: bool) -> Found {
+    /// Checks a record and, unless `check_only`, adds it; gives the id back
+    /// when rendering needs it.
+    fn check(&mut self, id: DocId, sketch: &Sketch, check_only: bool) -> (Found, Option<DocId>) {
         match self {
             Engine::Index(index) if check_only => {
-                Found::Index(index.check_sketch(Some(id.clone()), sketch))
+                (Found::Index(index.check_sketch(Some(id), sketch)), None)
             }
-            Engine::Index(index) => Found::Index(index.insert_sketch(id.clone(), sketch)),
-            Engine::Bloom(bloom) if check_only => Found::Bloom(bloom.check_sketch(sketch)),
-            Engine::Bloom(bloom) => Found::Bloom(bloom.insert_sketch(sketch)),
+            Engine::Index(index) => (Found::Index(index.insert_sketch(id, sketch)), None),
+            Engine::Bloom(bloom) if check_only => {
+                (Found::Bloom(bloom.check_sketch(sketch)), Some(id))
+            }
+            Engine::Bloom(bloom) => (Found::Bloom(bloom.insert_sketch(sketch)), Some(id)),
         }
     }
 }
 
-/// One output line and the length of its text.
-fn render(ctx: &Ctx<'_>, c: Checked) -> (Vec<u8>, usize) {
-    let mut out = Vec::new();
-    let (doc, found) = match (&c.item.parsed, &c.found) {
-        (Ok((doc, _)), Some(found)) => (doc, found),
+/// Appends one output line to `out` and counts it in `counts`; `text` is
+/// the batch's text.
+fn render(ctx: &Ctx<'_>, text: &str, c: Checked, out: &mut Vec<u8>, counts: &mut Summary) {
+    let (doc, sketch, found) = match (&c.item.parsed, &c.found) {
+        (Ok((doc, sketch)), Some(found)) => (doc, sketch, found),
         (Err(bad), _) => {
             if ctx.on_error == OnError::Passthrough && !c.item.empty_file {
-                render_bad(&mut out, &location(&c.item, &bad.message), bad);
+                render_bad(out, text, &location(&c.item, &bad.message), bad);
             }
-            return (out, 0);
+            return;
         }
-        (Ok(_), None) => return (out, 0),
+        (Ok(_), None) => return,
     };
-    let text = doc.text();
+    counts.count_doc(sketch.text_len(), found);
+    let doc_text = doc.text(text);
     let cleaned = match found {
         _ if ctx.annotate_only => None,
-        Found::Index(r) if !r.is_empty() => Some(r.cleaned(text)),
-        Found::Bloom(r) if !r.duplicates.is_empty() => Some(r.cleaned(text)),
+        Found::Index(r) if !r.is_empty() => Some(r.cleaned(doc_text)),
+        Found::Bloom(r) if !r.duplicates.is_empty() => Some(r.cleaned(doc_text)),
         _ => None,
     };
     let edit = record::Edit {
         replace: cleaned.as_deref().map(|s| (doc.text_field, s)),
         drop: "duplicates",
     };
-    let any = record::write_fields(&mut out, &doc.object, edit);
+    let any = record::write_fields(out, text, &doc.object, edit);
     if any {
         out.push(b',');
     }
@@ -295,7 +349,6 @@ fn render(ctx: &Ctx<'_>, c: Checked) -> (Vec<u8>, usize) {
     match found {
         Found::Index(r) => {
             for (i, d) in r.duplicates.iter().enumerate() {
-                let of_id = d.of.doc.as_ref().unwrap_or(&c.id);
                 let dup = Dup {
                     level: d.level.name(),
                     span: d.span,
@@ -305,7 +358,7 @@ fn render(ctx: &Ctx<'_>, c: Checked) -> (Vec<u8>, usize) {
                 if i > 0 {
                     out.push(b',');
                 }
-                write_dup(&mut out, &dup, Some((of_id, d.of.span)));
+                write_dup(out, &dup, d.of.doc.as_ref().map(|id| (id, d.of.span)));
             }
         }
         Found::Bloom(r) => {
@@ -313,19 +366,19 @@ fn render(ctx: &Ctx<'_>, c: Checked) -> (Vec<u8>, usize) {
                 let dup = Dup {
                     level: d.level.name(),
                     span: d.span,
-                    method: Method::Exact,
-                    score: 1.0,
+                    method: d.method,
+                    score: d.score,
                 };
                 if i > 0 {
                     out.push(b',');
                 }
-                write_dup(&mut out, &dup, d.of.map(|span| (&c.id, span)));
+                let of = c.id.as_ref().zip(d.of);
+                write_dup(out, &dup, of);
             }
         }
     }
     out.extend_from_slice(b"]}\n");
-    let text_out = cleaned.as_ref().map_or(text.len(), String::len);
-    (out, text_out)
+    counts.text_bytes_out += cleaned.as_ref().map_or(doc_text.len(), String::len) as u64;
 }
 
 struct Dup {
@@ -336,23 +389,31 @@ struct Dup {
 }
 
 fn write_dup(out: &mut Vec<u8>, d: &Dup, of: Option<(&DocId, Span)>) {
-    use std::io::Write;
-    // Writing to a Vec cannot fail.
-    let _ = write!(
-        out,
-        "{{\"start\":{},\"end\":{},\"level\":\"{}\",\"method\":\"{}\",\"score\":",
-        d.span.start,
-        d.span.end,
-        d.level,
-        d.method.name()
-    );
-    let _ = serde_json::to_writer(&mut *out, &d.score);
+    out.extend_from_slice(b"{\"start\":");
+    json::write_u64(out, d.span.start as u64);
+    out.extend_from_slice(b",\"end\":");
+    json::write_u64(out, d.span.end as u64);
+    out.extend_from_slice(b",\"level\":\"");
+    out.extend_from_slice(d.level.as_bytes());
+    out.extend_from_slice(b"\",\"method\":\"");
+    out.extend_from_slice(d.method.name().as_bytes());
+    out.extend_from_slice(b"\",\"score\":");
+    if d.score == 1.0 {
+        out.extend_from_slice(b"1.0");
+    } else {
+        // Writing to a Vec cannot fail.
+        let _ = serde_json::to_writer(&mut *out, &d.score);
+    }
     out.extend_from_slice(b",\"of\":");
     match of {
         Some((id, span)) => {
             out.extend_from_slice(b"{\"id\":");
             record::write_id(out, id);
-            let _ = write!(out, ",\"start\":{},\"end\":{}}}}}", span.start, span.end);
+            out.extend_from_slice(b",\"start\":");
+            json::write_u64(out, span.start as u64);
+            out.extend_from_slice(b",\"end\":");
+            json::write_u64(out, span.end as u64);
+            out.extend_from_slice(b"}}");
         }
         None => out.extend_from_slice(b"null}"),
     }
@@ -361,14 +422,14 @@ fn write_dup(out: &mut Vec<u8>, d: &Dup, of: Option<(&DocId, Span)>) {
 /// A bad record under `--on-error passthrough`: the object as it came with
 /// an `error` field, or, when the line is not an object, an object holding
 /// the line (lossily decoded) as `raw`.
-fn render_bad(out: &mut Vec<u8>, message: &str, bad: &Bad) {
+fn render_bad(out: &mut Vec<u8>, text: &str, message: &str, bad: &Bad) {
     match &bad.object {
         Some(object) => {
             let edit = record::Edit {
                 replace: None,
                 drop: "error",
             };
-            if record::write_fields(out, object, edit) {
+            if record::write_fields(out, text, object, edit) {
                 out.push(b',');
             }
             out.extend_from_slice(b"\"error\":");

@@ -6,12 +6,14 @@
 //! written, key order, escapes); only the white space between top-level
 //! fields is dropped.
 
-use std::fmt::{self, Write as _};
+use std::fmt;
 use std::ops::Range;
 
 use serde::de::{Deserializer, MapAccess, Visitor};
 use serde_json::value::RawValue;
 use textdedup::DocId;
+
+use crate::json;
 
 /// What went wrong with a record, for the summary counts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -39,11 +41,30 @@ impl ErrorKind {
     }
 }
 
-/// A JSON object line: each top-level field's key and the byte range of its
-/// raw value in `line`.
+/// A JSON object line: each top-level field's key and raw value.
 pub struct Object {
-    pub line: String,
-    pub fields: Vec<(String, Range<usize>)>,
+    pub fields: Vec<Field>,
+}
+
+/// A top-level field. Ranges are into the batch's text.
+pub struct Field {
+    /// The key as written, without its quotes.
+    key: Range<usize>,
+    /// The decoded key, when it has escapes.
+    decoded_key: Option<String>,
+    /// The raw JSON value.
+    pub value: Range<usize>,
+    /// The value decoded, for the text field when it has escapes and the
+    /// fast path read it.
+    decoded: Option<String>,
+}
+
+impl Field {
+    pub fn key<'a>(&'a self, text: &'a str) -> &'a str {
+        self.decoded_key
+            .as_deref()
+            .unwrap_or(&text[self.key.clone()])
+    }
 }
 
 /// A record that can be deduplicated.
@@ -57,15 +78,17 @@ pub struct Doc {
 }
 
 enum Text {
-    /// The raw JSON string had no escape: the text is this slice of the line.
+    /// The raw JSON string had no escape: the text is this range of the
+    /// batch's text.
     Raw(Range<usize>),
     Owned(String),
 }
 
 impl Doc {
-    pub fn text(&self) -> &str {
+    /// The decoded text; `batch` is the batch's text.
+    pub fn text<'a>(&'a self, batch: &'a str) -> &'a str {
         match &self.text {
-            Text::Raw(r) => &self.object.line[r.clone()],
+            Text::Raw(r) => &batch[r.clone()],
             Text::Owned(s) => s,
         }
     }
@@ -83,12 +106,12 @@ pub struct Bad {
 
 impl Bad {
     /// A line that is not a JSON object.
-    fn line(kind: ErrorKind, message: String, raw: String) -> Bad {
+    fn line(kind: ErrorKind, message: String, raw: &str) -> Bad {
         Bad {
             kind,
             message,
             object: None,
-            raw,
+            raw: raw.to_owned(),
         }
     }
 
@@ -110,70 +133,80 @@ pub struct Fields<'a> {
     pub max_bytes: usize,
 }
 
-/// Parses one line into a record or says what is wrong with it.
-pub fn parse(bytes: Vec<u8>, fields: &Fields<'_>) -> Result<Doc, Bad> {
-    let line = match String::from_utf8(bytes) {
-        Ok(line) => line,
-        Err(e) => {
-            let at = e.utf8_error().valid_up_to();
-            let raw = String::from_utf8_lossy(e.as_bytes()).into_owned();
-            let message =
-                format!("invalid UTF-8 at byte {at} of the line: re-encode the file as UTF-8");
-            return Err(Bad::line(ErrorKind::InvalidUtf8, message, raw));
-        }
-    };
+/// Parses the line at `range` of a batch's `text` into a record, or says
+/// what is wrong with it. `invalid_utf8` is where the input line stopped
+/// being UTF-8, if it did (`text` then holds it lossily decoded).
+pub fn parse(
+    text: &str,
+    range: Range<usize>,
+    invalid_utf8: Option<usize>,
+    fields: &Fields<'_>,
+) -> Result<Doc, Bad> {
+    let line = &text[range.clone()];
+    if let Some(at) = invalid_utf8 {
+        let message =
+            format!("invalid UTF-8 at byte {at} of the line: re-encode the file as UTF-8");
+        return Err(Bad::line(ErrorKind::InvalidUtf8, message, line));
+    }
     if line.trim().is_empty() {
         let message = "empty line: JSONL needs one JSON object per line".into();
         return Err(Bad::line(ErrorKind::EmptyLine, message, line));
     }
-    let object = match parse_object(line) {
+    let mut object = match parse_object(text, range, fields.text) {
         Ok(object) => object,
-        Err((line, e)) => {
+        Err(e) => {
             let message = format!("malformed JSON: {e}");
             return Err(Bad::line(ErrorKind::MalformedJson, message, line));
         }
     };
-    if object.line.len() > fields.max_bytes {
+    if line.len() > fields.max_bytes {
         let message = format!(
             "record of {} bytes is over --max-record-bytes {}",
-            object.line.len(),
+            line.len(),
             fields.max_bytes
         );
         return Err(Bad::object(ErrorKind::TooLarge, message, object));
     }
-    let find = |name: &str| object.fields.iter().rposition(|(k, _)| k == name);
-    let Some(text_field) = find(fields.text) else {
+    let find = |o: &Object, name: &str| o.fields.iter().rposition(|f| f.key(text) == name);
+    let Some(text_field) = find(&object, fields.text) else {
         let message = format!(
             "no {:?} field (choose another with --text-field)",
             fields.text
         );
         return Err(Bad::object(ErrorKind::MissingText, message, object));
     };
-    let raw_text = &object.line[object.fields[text_field].1.clone()];
-    let text = if !raw_text.starts_with('"') {
+    let value = object.fields[text_field].value.clone();
+    let raw_text = &text[value.clone()];
+    let decoded = if !raw_text.starts_with('"') {
         let message = format!(
             "the {:?} field is not a string but {}",
             fields.text,
             describe(raw_text)
         );
         return Err(Bad::object(ErrorKind::TextNotString, message, object));
+    } else if let Some(decoded) = object.fields[text_field].decoded.take() {
+        Text::Owned(decoded)
     } else if raw_text.contains('\\') {
-        match serde_json::from_str::<String>(raw_text) {
-            Ok(s) => Text::Owned(s),
-            Err(e) => {
-                let message = format!("the {:?} field: {e}", fields.text);
-                return Err(Bad::object(ErrorKind::MalformedJson, message, object));
-            }
+        match json::unescape(&raw_text[1..raw_text.len() - 1]) {
+            Some(s) => Text::Owned(s),
+            // Whatever the fast decoder does not take, serde_json decodes or
+            // explains.
+            None => match serde_json::from_str::<String>(raw_text) {
+                Ok(s) => Text::Owned(s),
+                Err(e) => {
+                    let message = format!("the {:?} field: {e}", fields.text);
+                    return Err(Bad::object(ErrorKind::MalformedJson, message, object));
+                }
+            },
         }
     } else {
-        let r = &object.fields[text_field].1;
-        Text::Raw(r.start + 1..r.end - 1)
+        Text::Raw(value.start + 1..value.end - 1)
     };
-    let id = find(fields.id).and_then(|i| doc_id(&object.line[object.fields[i].1.clone()]));
+    let id = find(&object, fields.id).and_then(|i| doc_id(&text[object.fields[i].value.clone()]));
     Ok(Doc {
         object,
         text_field,
-        text,
+        text: decoded,
         id,
     })
 }
@@ -181,7 +214,11 @@ pub fn parse(bytes: Vec<u8>, fields: &Fields<'_>) -> Result<Doc, Bad> {
 /// A document id from its raw JSON: strings and unsigned integers as they
 /// are, other numbers as strings of their digits, `null` as absent.
 fn doc_id(raw: &str) -> Option<DocId> {
-    if raw.starts_with('"') {
+    if let Some(inner) = raw.strip_prefix('"').and_then(|r| r.strip_suffix('"'))
+        && !inner.contains('\\')
+    {
+        Some(DocId::Str(inner.to_owned()))
+    } else if raw.starts_with('"') {
         serde_json::from_str::<String>(raw).ok().map(DocId::Str)
     } else if raw == "null" {
         None
@@ -202,44 +239,106 @@ fn describe(raw: &str) -> &'static str {
     }
 }
 
-/// Parses a line that must be one JSON object, keeping each field's raw
-/// value as a range of the line.
-fn parse_object(line: String) -> Result<Object, (String, serde_json::Error)> {
-    let fields = {
-        let mut de = serde_json::Deserializer::from_str(&line);
-        let fields = de.deserialize_map(FieldsVisitor).and_then(|f| {
-            de.end()?;
-            Ok(f)
-        });
-        match fields {
-            Ok(f) => f
-                .into_iter()
-                .map(|(k, v)| (k, offset(&line, v)))
-                .collect::<Vec<_>>(),
-            Err(e) => return Err((line, e)),
-        }
+/// Parses the line at `range` of `text`, which must be one JSON object,
+/// keeping each field's raw value as a range of `text`.
+fn parse_object(
+    text: &str,
+    range: Range<usize>,
+    decode: &str,
+) -> Result<Object, serde_json::Error> {
+    let line = &text[range.clone()];
+    if let Some(fields) = scan_fields(line, range.start, decode) {
+        return Ok(Object { fields });
+    }
+    let mut de = serde_json::Deserializer::from_str(line);
+    let raw = de.deserialize_map(FieldsVisitor)?;
+    de.end()?;
+    let offset = |s: &str| {
+        let start = s.as_ptr() as usize - text.as_ptr() as usize;
+        start..start + s.len()
     };
-    Ok(Object { line, fields })
+    let fields = raw
+        .into_iter()
+        .map(|(key, value)| match key {
+            Key::Borrowed(k) => Field {
+                key: offset(k),
+                decoded_key: None,
+                value: offset(value.get()),
+                decoded: None,
+            },
+            Key::Owned(k) => Field {
+                key: 0..0,
+                decoded_key: Some(k),
+                value: offset(value.get()),
+                decoded: None,
+            },
+        })
+        .collect();
+    Ok(Object { fields })
 }
 
-/// Where `value`, a slice of `line`, lies in it.
-fn offset(line: &str, value: &RawValue) -> Range<usize> {
-    let start = value.get().as_ptr() as usize - line.as_ptr() as usize;
-    start..start + value.get().len()
+/// The fast path of [`parse_object`]: `None` sends the line to serde_json.
+/// String values under the key `decode` come decoded.
+fn scan_fields(line: &str, base: usize, decode: &str) -> Option<Vec<Field>> {
+    let shift = |r: Range<usize>| base + r.start..base + r.end;
+    let fields = json::scan_object(line, decode)?
+        .into_iter()
+        .map(|f| Field {
+            key: shift(f.key),
+            decoded_key: f.decoded_key,
+            value: shift(f.value),
+            decoded: f.decoded,
+        })
+        .collect();
+    Some(fields)
+}
+
+/// A key as serde_json hands it: a slice of the line when it has no escape.
+enum Key<'de> {
+    Borrowed(&'de str),
+    Owned(String),
+}
+
+impl<'de> serde::Deserialize<'de> for Key<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_str(KeyVisitor)
+    }
+}
+
+struct KeyVisitor;
+
+impl<'de> Visitor<'de> for KeyVisitor {
+    type Value = Key<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a string")
+    }
+
+    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Key<'de>, E> {
+        Ok(Key::Borrowed(v))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Key<'de>, E> {
+        Ok(Key::Owned(v.to_owned()))
+    }
+
+    fn visit_string<E>(self, v: String) -> Result<Key<'de>, E> {
+        Ok(Key::Owned(v))
+    }
 }
 
 struct FieldsVisitor;
 
 impl<'de> Visitor<'de> for FieldsVisitor {
-    type Value = Vec<(String, &'de RawValue)>;
+    type Value = Vec<(Key<'de>, &'de RawValue)>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a JSON object")
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let mut fields = Vec::new();
-        while let Some((key, value)) = map.next_entry::<String, &'de RawValue>()? {
+        let mut fields = Vec::with_capacity(8);
+        while let Some((key, value)) = map.next_entry::<Key<'de>, &'de RawValue>()? {
             fields.push((key, value));
         }
         Ok(fields)
@@ -248,8 +347,7 @@ impl<'de> Visitor<'de> for FieldsVisitor {
 
 /// Writes `s` as a JSON string.
 pub fn write_json_str(out: &mut Vec<u8>, s: &str) {
-    // Writing to a Vec cannot fail.
-    let _ = serde_json::to_writer(&mut *out, s);
+    json::write_str(out, s);
 }
 
 /// How [`write_fields`] changes an object on the way out.
@@ -262,11 +360,13 @@ pub struct Edit<'a> {
 }
 
 /// Writes an object's fields as `edit` says, opening the object; the caller
-/// closes it. Returns whether any field was written.
-pub fn write_fields(out: &mut Vec<u8>, object: &Object, edit: Edit<'_>) -> bool {
+/// closes it. `text` is the batch's text. Returns whether any field was
+/// written.
+pub fn write_fields(out: &mut Vec<u8>, text: &str, object: &Object, edit: Edit<'_>) -> bool {
     out.push(b'{');
     let mut any = false;
-    for (i, (key, range)) in object.fields.iter().enumerate() {
+    for (i, field) in object.fields.iter().enumerate() {
+        let key = field.key(text);
         if key == edit.drop {
             continue;
         }
@@ -274,11 +374,18 @@ pub fn write_fields(out: &mut Vec<u8>, object: &Object, edit: Edit<'_>) -> bool 
             out.push(b',');
         }
         any = true;
-        write_json_str(out, key);
+        if field.decoded_key.is_some() {
+            write_json_str(out, key);
+        } else {
+            // A key written without escapes needs none on the way out.
+            out.push(b'"');
+            out.extend_from_slice(key.as_bytes());
+            out.push(b'"');
+        }
         out.push(b':');
         match edit.replace {
             Some((j, value)) if i == j => write_json_str(out, value),
-            _ => out.extend_from_slice(object.line[range.clone()].as_bytes()),
+            _ => out.extend_from_slice(text[field.value.clone()].as_bytes()),
         }
     }
     any
@@ -287,11 +394,7 @@ pub fn write_fields(out: &mut Vec<u8>, object: &Object, edit: Edit<'_>) -> bool 
 /// Writes a document id as JSON: numbers as numbers, strings as strings.
 pub fn write_id(out: &mut Vec<u8>, id: &DocId) {
     match id {
-        DocId::Num(n) => {
-            let mut s = String::new();
-            let _ = write!(s, "{n}");
-            out.extend_from_slice(s.as_bytes());
-        }
+        DocId::Num(n) => json::write_u64(out, *n),
         DocId::Str(s) => write_json_str(out, s),
     }
 }
@@ -306,8 +409,137 @@ mod tests {
         max_bytes: 1000,
     };
 
+    /// A one-line batch text holding `line`, and its parse.
+    fn parse_line(line: &[u8]) -> (String, Result<Doc, Bad>) {
+        let text = String::from_utf8_lossy(line).into_owned();
+        let invalid = std::str::from_utf8(line).err().map(|e| e.valid_up_to());
+        let parsed = parse(&text, 0..text.len(), invalid, &FIELDS);
+        (text, parsed)
+    }
+
     fn kind(line: &[u8]) -> Option<ErrorKind> {
-        parse(line.to_vec(), &FIELDS).err().map(|b| b.kind)
+        parse_line(line).1.err().map(|b| b.kind)
+    }
+
+    /// The fields serde_json finds, as (key, raw value).
+    fn serde_fields(line: &str) -> Option<Vec<(String, String)>> {
+        let mut de = serde_json::Deserializer::from_str(line);
+        let raw = de.deserialize_map(FieldsVisitor).ok()?;
+        de.end().ok()?;
+        let key = |k: Key<'_>| match k {
+            Key::Borrowed(k) => k.to_owned(),
+            Key::Owned(k) => k,
+        };
+        Some(
+            raw.into_iter()
+                .map(|(k, v)| (key(k), v.get().to_owned()))
+                .collect(),
+        )
+    }
+
+    /// Checks that the fast scanner agrees with serde_json on `line`
+    /// whenever it answers; returns whether it answered.
+    fn agrees(line: &str) -> bool {
+        let Some(fields) = scan_fields(line, 0, "text") else {
+            return false;
+        };
+        let ours: Vec<(String, String)> = fields
+            .iter()
+            .map(|f| (f.key(line).to_owned(), line[f.value.clone()].to_owned()))
+            .collect();
+        assert_eq!(Some(ours), serde_fields(line), "given {line:?}");
+        for f in &fields {
+            let raw = &line[f.value.clone()];
+            let wanted = f.key(line) == "text" && raw.starts_with('"') && raw.contains('\\');
+            let serde = serde_json::from_str::<String>(raw).ok();
+            match &f.decoded {
+                Some(decoded) => assert_eq!(Some(decoded), serde.as_ref(), "given {line:?}"),
+                // Only what the text decoder leaves to serde_json is undecoded.
+                None if wanted => assert!(json::unescape(&raw[1..raw.len() - 1]).is_none()),
+                None => {}
+            }
+        }
+        true
+    }
+
+    #[test]
+    fn the_fast_scanner_agrees_with_serde_json() {
+        let good = [
+            r#"{}"#,
+            r#" { } "#,
+            "{\"a\":1}\r",
+            r#"{"id": 1, "text": "a\nb\u00e9\ud83d\ude00", "n": null, "t": true, "f": false}"#,
+            r#"{"x": [1, -0, 0.5, -1.5e+10, 2E-3, [], {}, [{"a": [true]}]], "y": {"z": "\"\\\/"}}"#,
+            r#"{"dup": 1, "dup": 2, "k\u0065y": "v", "lone": "\ud800"}"#,
+            r#"{"e": "", "u": "日本語 😀", "ws":	[ 1 , 2 ]	}"#,
+        ];
+        for line in good {
+            assert!(agrees(line), "the fast path should take {line:?}");
+        }
+        let bad = [
+            "",
+            "{",
+            "}",
+            "[]",
+            "{\"a\"}",
+            "{\"a\":}",
+            "{\"a\":1,}",
+            "{\"a\":1} x",
+            "{\"a\":01}",
+            "{\"a\":1.}",
+            "{\"a\":.5}",
+            "{\"a\":1e}",
+            "{\"a\":-}",
+            "{\"a\":+1}",
+            "{\"a\":tru}",
+            "{\"a\":nul}",
+            "{\"a\":\"x}",
+            "{\"a\":\"\\x\"}",
+            "{\"a\":\"\\u12\"}",
+            "{\"a\":\"\t\"}",
+            "{\"a\":[1,]}",
+            "{\"a\":[1 2]}",
+            "{\"a\":{\"b\"}}",
+            "{a:1}",
+            "{\"a\":1 \"b\":2}",
+            "{\"a\":NaN}",
+            "{\"a\":1}{}",
+            "{\"a\":1x}",
+            "{\"a\":\u{0}}",
+        ];
+        for line in bad {
+            assert!(!agrees(line), "the fast path should refuse {line:?}");
+            assert!(serde_fields(line).is_none(), "serde_json takes {line:?}");
+        }
+        let deep = format!("{{\"a\":{}1{}}}", "[".repeat(200), "]".repeat(200));
+        agrees(&deep);
+    }
+
+    #[test]
+    fn the_fast_scanner_agrees_on_mutated_lines() {
+        // Every one-byte deletion and every replacement by a JSON-significant
+        // byte of a record: whatever the scanner takes, serde_json takes the
+        // same way.
+        let line =
+            r#"{"id": "a-1", "text": "x\ny \u00e9", "n": [1, -2.5e3, {"k": null}], "b": true}"#;
+        let specials = b"{}[]\":,\\ 0-.eE+ntfu\n";
+        let bytes = line.as_bytes();
+        let mut taken = 0;
+        for i in 0..bytes.len() {
+            let mut cut = bytes.to_vec();
+            cut.remove(i);
+            if let Ok(s) = String::from_utf8(cut) {
+                taken += usize::from(agrees(&s));
+            }
+            for &c in specials {
+                let mut changed = bytes.to_vec();
+                changed[i] = c;
+                if let Ok(s) = String::from_utf8(changed) {
+                    taken += usize::from(agrees(&s));
+                }
+            }
+        }
+        assert!(taken > 100, "only {taken} variants took the fast path");
     }
 
     #[test]
@@ -327,36 +559,41 @@ mod tests {
 
     #[test]
     fn text_and_id_are_read() {
-        let doc = parse(br#"{"id": 7, "text": "a\nb"}"#.to_vec(), &FIELDS)
-            .ok()
-            .unwrap();
-        assert_eq!(doc.text(), "a\nb");
+        let (text, doc) = parse_line(br#"{"id": 7, "text": "a\nb"}"#);
+        let doc = doc.ok().unwrap();
+        assert_eq!(doc.text(&text), "a\nb");
         assert_eq!(doc.id, Some(DocId::Num(7)));
-        let doc = parse(br#"{"text": "plain", "id": "x-1"}"#.to_vec(), &FIELDS)
-            .ok()
-            .unwrap();
-        assert_eq!(doc.text(), "plain");
+        let (text, doc) = parse_line(br#"{"text": "plain", "id": "x-1"}"#);
+        let doc = doc.ok().unwrap();
+        assert_eq!(doc.text(&text), "plain");
         assert_eq!(doc.id, Some(DocId::from("x-1")));
-        let doc = parse(br#"{"text": "t", "id": -1.5e3}"#.to_vec(), &FIELDS)
+        let doc = parse_line(br#"{"text": "t", "id": -1.5e3}"#)
+            .1
             .ok()
             .unwrap();
         assert_eq!(doc.id, Some(DocId::from("-1.5e3")));
+        let doc = parse_line(br#"{"text": "t", "id": "a\"b"}"#)
+            .1
+            .ok()
+            .unwrap();
+        assert_eq!(doc.id, Some(DocId::from("a\"b")));
     }
 
     #[test]
     fn other_fields_are_copied_byte_for_byte() {
-        let line = r#"{"z": 1.50, "text": "old", "n": {"b": [1e3, "\u00e9"]}}"#;
-        let doc = parse(line.as_bytes().to_vec(), &FIELDS).ok().unwrap();
+        let line = r#"{"z": 1.50, "text": "old", "n": {"b": [1e3, "\u00e9"]}, "k\u0065y": 1}"#;
+        let (text, doc) = parse_line(line.as_bytes());
+        let doc = doc.ok().unwrap();
         let mut out = Vec::new();
         let edit = Edit {
             replace: Some((doc.text_field, "new")),
             drop: "",
         };
-        write_fields(&mut out, &doc.object, edit);
+        write_fields(&mut out, &text, &doc.object, edit);
         out.push(b'}');
         assert_eq!(
             String::from_utf8(out).unwrap(),
-            r#"{"z":1.50,"text":"new","n":{"b": [1e3, "\u00e9"]}}"#
+            r#"{"z":1.50,"text":"new","n":{"b": [1e3, "\u00e9"]},"key":1}"#
         );
     }
 }

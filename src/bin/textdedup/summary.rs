@@ -30,28 +30,55 @@ pub struct Summary {
 }
 
 impl Summary {
+    /// Counts a deduplicated record (on a worker: see [`Summary::merge`]).
     pub(crate) fn count_doc(&mut self, text_len: usize, found: &Found) {
         self.documents += 1;
         self.text_bytes_in += text_len as u64;
-        let (stats, dups): (_, Vec<(Level, &'static str)>) = match found {
-            Found::Index(r) => (
-                &r.stats,
-                r.duplicates
-                    .iter()
-                    .map(|d| (d.level, d.method.name()))
-                    .collect(),
-            ),
-            Found::Bloom(r) => (
-                &r.stats,
-                r.duplicates.iter().map(|d| (d.level, "exact")).collect(),
-            ),
+        let stats = match found {
+            Found::Index(r) => {
+                for d in &r.duplicates {
+                    *self
+                        .duplicates
+                        .entry((d.level, d.method.name()))
+                        .or_default() += 1;
+                }
+                &r.stats
+            }
+            Found::Bloom(r) => {
+                for d in &r.duplicates {
+                    *self
+                        .duplicates
+                        .entry((d.level, d.method.name()))
+                        .or_default() += 1;
+                }
+                &r.stats
+            }
         };
-        for key in dups {
-            *self.duplicates.entry(key).or_default() += 1;
-        }
         for level in &stats.levels {
             *self.segments.entry(level.level).or_default() += level.segments as u64;
             *self.duplicate_bytes.entry(level.level).or_default() += level.duplicate_bytes as u64;
+        }
+    }
+
+    /// Adds the counts of records rendered on a worker.
+    pub fn merge(&mut self, part: Summary) {
+        self.lines += part.lines;
+        self.documents += part.documents;
+        self.bytes_in += part.bytes_in;
+        self.bytes_out += part.bytes_out;
+        self.text_bytes_in += part.text_bytes_in;
+        self.text_bytes_out += part.text_bytes_out;
+        for (k, n) in part.errors {
+            *self.errors.entry(k).or_default() += n;
+        }
+        for (k, n) in part.duplicates {
+            *self.duplicates.entry(k).or_default() += n;
+        }
+        for (k, n) in part.duplicate_bytes {
+            *self.duplicate_bytes.entry(k).or_default() += n;
+        }
+        for (k, n) in part.segments {
+            *self.segments.entry(k).or_default() += n;
         }
     }
 

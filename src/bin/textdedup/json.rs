@@ -1,0 +1,506 @@
+//! The JSON operations on the hot path, written for speed and
+//! checked against serde_json: finding the fields of a record, decoding a
+//! text field and encoding a string.
+
+use std::ops::Range;
+
+/// Decodes the inside of a JSON string (without its quotes) that is known to
+/// be valid JSON. `None` for anything this fast path does not take (an
+/// unpaired surrogate, a malformed escape), which the caller hands to
+/// serde_json, so that errors and edge cases stay serde_json's.
+pub fn unescape(raw: &str) -> Option<String> {
+    let bytes = raw.as_bytes();
+    let mut out = String::with_capacity(raw.len());
+    let mut pos = 0;
+    while let Some(i) = memchr::memchr(b'\\', &bytes[pos..]) {
+        let at = pos + i;
+        // Escapes are ASCII, so these are character boundaries.
+        out.push_str(&raw[pos..at]);
+        let (c, len) = decode_escape(&bytes[at..])?;
+        out.push(c);
+        pos = at + len;
+    }
+    out.push_str(&raw[pos..]);
+    Some(out)
+}
+
+/// The character an escape at the start of `bytes` stands for, and the
+/// escape's length; `None` for what is left to serde_json.
+fn decode_escape(bytes: &[u8]) -> Option<(char, usize)> {
+    let c = match *bytes.get(1)? {
+        b'"' => '"',
+        b'\\' => '\\',
+        b'/' => '/',
+        b'b' => '\u{8}',
+        b'f' => '\u{c}',
+        b'n' => '\n',
+        b'r' => '\r',
+        b't' => '\t',
+        b'u' => {
+            let high = hex4(bytes.get(2..6)?)?;
+            return match high {
+                0xD800..=0xDBFF => {
+                    if bytes.get(6..8)? != b"\\u" {
+                        return None;
+                    }
+                    let low = hex4(bytes.get(8..12)?)?;
+                    if !(0xDC00..=0xDFFF).contains(&low) {
+                        return None;
+                    }
+                    let c = char::from_u32(0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00))?;
+                    Some((c, 12))
+                }
+                0xDC00..=0xDFFF => None,
+                _ => Some((char::from_u32(high)?, 6)),
+            };
+        }
+        _ => return None,
+    };
+    Some((c, 2))
+}
+
+fn hex4(digits: &[u8]) -> Option<u32> {
+    digits.iter().try_fold(0u32, |n, &d| {
+        let v = (d as char).to_digit(16)?;
+        Some(n << 4 | v)
+    })
+}
+
+/// How a byte is written inside a JSON string, as serde_json does it: 0 for
+/// as is, `u` for `\u00XX`, else the letter after the backslash.
+const ESCAPE: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        table[b] = b'u';
+        b += 1;
+    }
+    table[0x08] = b'b';
+    table[0x09] = b't';
+    table[0x0a] = b'n';
+    table[0x0c] = b'f';
+    table[0x0d] = b'r';
+    table[b'"' as usize] = b'"';
+    table[b'\\' as usize] = b'\\';
+    table
+};
+
+/// Whether any of the 8 bytes of `w` needs escaping: a control character, a
+/// quote or a backslash (the classic SWAR zero-byte tests).
+fn needs_escape(w: u64) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let below_space = w.wrapping_sub(ONES * 0x20) & !w;
+    let quote = w ^ (ONES * u64::from(b'"'));
+    let backslash = w ^ (ONES * u64::from(b'\\'));
+    let zero = |v: u64| v.wrapping_sub(ONES) & !v;
+    (below_space | zero(quote) | zero(backslash)) & HIGHS != 0
+}
+
+/// Whether `bytes` has a control character, which JSON strings may not hold
+/// unescaped.
+fn has_control(bytes: &[u8]) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    let mut words = bytes.chunks_exact(8);
+    let found = words.by_ref().any(|word| {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(word);
+        let w = u64::from_le_bytes(w);
+        w.wrapping_sub(ONES * 0x20) & !w & (ONES * 0x80) != 0
+    });
+    found || words.remainder().iter().any(|&b| b < 0x20)
+}
+
+/// Writes `s` as a JSON string, byte for byte as `serde_json::to_writer`
+/// does.
+pub fn write_str(out: &mut Vec<u8>, s: &str) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let bytes = s.as_bytes();
+    out.reserve(bytes.len() + 2);
+    out.push(b'"');
+    let mut run = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        if let Some(word) = bytes.get(i..i + 8) {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(word);
+            if !needs_escape(u64::from_le_bytes(w)) {
+                i += 8;
+                continue;
+            }
+        }
+        let b = bytes[i];
+        let escape = ESCAPE[usize::from(b)];
+        if escape != 0 {
+            out.extend_from_slice(&bytes[run..i]);
+            if escape == b'u' {
+                out.extend_from_slice(b"\\u00");
+                out.push(HEX[usize::from(b >> 4)]);
+                out.push(HEX[usize::from(b & 0xf)]);
+            } else {
+                out.push(b'\\');
+                out.push(escape);
+            }
+            run = i + 1;
+        }
+        i += 1;
+    }
+    out.extend_from_slice(&bytes[run..]);
+    out.push(b'"');
+}
+
+/// Writes `n` in decimal.
+pub fn write_u64(out: &mut Vec<u8>, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&digits[i..]);
+}
+
+/// A top-level field found by [`scan_object`]: byte ranges in the line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RawField {
+    /// The key, without its quotes.
+    pub key: Range<usize>,
+    /// The decoded key, when it has escapes.
+    pub decoded_key: Option<String>,
+    /// The value as written.
+    pub value: Range<usize>,
+    /// The value decoded, when it is a string with escapes under the key
+    /// `scan_object` was asked to decode.
+    pub decoded: Option<String>,
+}
+
+/// How deep [`scan_object`] follows nested values before giving up.
+const MAX_DEPTH: u32 = 100;
+
+/// The top-level fields of `line`, which must be one JSON object and
+/// nothing else but white space, with every value checked as serde_json
+/// checks it; string values under the key `decode` are decoded on the way,
+/// in the same pass. `None` when the line is not such an object, or has
+/// something this fast path does not take: the caller then asks
+/// serde_json, so that what is accepted and every error message stay
+/// serde_json's.
+pub fn scan_object(line: &str, decode: &str) -> Option<Vec<RawField>> {
+    let mut s = Scanner {
+        b: line.as_bytes(),
+        i: 0,
+    };
+    let mut fields = Vec::with_capacity(8);
+    s.ws();
+    s.eat(b'{')?;
+    s.ws();
+    if s.peek() == Some(b'}') {
+        s.i += 1;
+    } else {
+        loop {
+            s.eat(b'"')?;
+            let start = s.i;
+            let key_escaped = s.string()?;
+            let key = start..s.i - 1;
+            let decoded_key = match key_escaped {
+                true => Some(unescape(&line[key.clone()])?),
+                false => None,
+            };
+            s.ws();
+            s.eat(b':')?;
+            s.ws();
+            let start = s.i;
+            let wanted = decoded_key.as_deref().unwrap_or(&line[key.clone()]) == decode;
+            let decoded = if wanted && s.peek() == Some(b'"') {
+                s.i += 1;
+                s.decoded_string(line)?
+            } else {
+                s.value(0)?;
+                None
+            };
+            fields.push(RawField {
+                key,
+                decoded_key,
+                value: start..s.i,
+                decoded,
+            });
+            s.ws();
+            match s.next()? {
+                b',' => s.ws(),
+                b'}' => break,
+                _ => return None,
+            }
+        }
+    }
+    s.ws();
+    (s.i == s.b.len()).then_some(fields)
+}
+
+struct Scanner<'a> {
+    b: &'a [u8],
+    i: usize,
+}
+
+impl Scanner<'_> {
+    fn peek(&self) -> Option<u8> {
+        self.b.get(self.i).copied()
+    }
+
+    fn next(&mut self) -> Option<u8> {
+        let c = self.peek()?;
+        self.i += 1;
+        Some(c)
+    }
+
+    fn eat(&mut self, c: u8) -> Option<()> {
+        (self.next()? == c).then_some(())
+    }
+
+    /// Skips JSON white space.
+    fn ws(&mut self) {
+        while let Some(b' ' | b'\n' | b'\t' | b'\r') = self.peek() {
+            self.i += 1;
+        }
+    }
+
+    /// Skips the rest of a string whose opening quote was read; returns
+    /// whether it has escapes.
+    fn string(&mut self) -> Option<bool> {
+        let mut escaped = false;
+        loop {
+            let rest = self.b.get(self.i..)?;
+            let at = memchr::memchr2(b'"', b'\\', rest)?;
+            if has_control(&rest[..at]) {
+                return None;
+            }
+            self.i += at + 1;
+            if rest[at] == b'"' {
+                return Some(escaped);
+            }
+            escaped = true;
+            match self.next()? {
+                b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => {}
+                b'u' => {
+                    hex4(self.b.get(self.i..self.i + 4)?)?;
+                    self.i += 4;
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    /// [`Scanner::string`] that also decodes the string when it has
+    /// escapes (`None` when it has none: it is then the slice as written).
+    fn decoded_string(&mut self, line: &str) -> Option<Option<String>> {
+        let mut out: Option<String> = None;
+        let mut run = self.i;
+        loop {
+            let rest = self.b.get(self.i..)?;
+            let at = memchr::memchr2(b'"', b'\\', rest)?;
+            if has_control(&rest[..at]) {
+                return None;
+            }
+            self.i += at;
+            if rest[at] == b'"' {
+                if let Some(out) = &mut out {
+                    out.push_str(&line[run..self.i]);
+                }
+                self.i += 1;
+                return Some(out);
+            }
+            let out = out.get_or_insert_with(|| String::with_capacity(line.len() - run));
+            // Escapes are ASCII, so these are character boundaries.
+            out.push_str(&line[run..self.i]);
+            let (c, len) = decode_escape(&self.b[self.i..])?;
+            out.push(c);
+            self.i += len;
+            run = self.i;
+        }
+    }
+
+    /// Skips one value.
+    fn value(&mut self, depth: u32) -> Option<()> {
+        match self.next()? {
+            b'"' => self.string().map(|_| ()),
+            b'{' => {
+                let depth = (depth < MAX_DEPTH).then_some(depth + 1)?;
+                self.ws();
+                if self.peek() == Some(b'}') {
+                    self.i += 1;
+                    return Some(());
+                }
+                loop {
+                    self.eat(b'"')?;
+                    self.string()?;
+                    self.ws();
+                    self.eat(b':')?;
+                    self.ws();
+                    self.value(depth)?;
+                    self.ws();
+                    match self.next()? {
+                        b',' => self.ws(),
+                        b'}' => return Some(()),
+                        _ => return None,
+                    }
+                }
+            }
+            b'[' => {
+                let depth = (depth < MAX_DEPTH).then_some(depth + 1)?;
+                self.ws();
+                if self.peek() == Some(b']') {
+                    self.i += 1;
+                    return Some(());
+                }
+                loop {
+                    self.value(depth)?;
+                    self.ws();
+                    match self.next()? {
+                        b',' => self.ws(),
+                        b']' => return Some(()),
+                        _ => return None,
+                    }
+                }
+            }
+            b't' => self.word(b"rue"),
+            b'f' => self.word(b"alse"),
+            b'n' => self.word(b"ull"),
+            b'-' => {
+                let first = self.next()?;
+                self.number(first)
+            }
+            c @ b'0'..=b'9' => self.number(c),
+            _ => None,
+        }
+    }
+
+    fn word(&mut self, rest: &[u8]) -> Option<()> {
+        let end = self.i + rest.len();
+        (self.b.get(self.i..end)? == rest).then(|| self.i = end)
+    }
+
+    fn digits(&mut self) -> usize {
+        let start = self.i;
+        while let Some(b'0'..=b'9') = self.peek() {
+            self.i += 1;
+        }
+        self.i - start
+    }
+
+    /// The rest of a number whose first digit, `first`, was read.
+    fn number(&mut self, first: u8) -> Option<()> {
+        match first {
+            b'0' => {}
+            b'1'..=b'9' => {
+                self.digits();
+            }
+            _ => return None,
+        }
+        if self.peek() == Some(b'.') {
+            self.i += 1;
+            (self.digits() > 0).then_some(())?;
+        }
+        if let Some(b'e' | b'E') = self.peek() {
+            self.i += 1;
+            if let Some(b'+' | b'-') = self.peek() {
+                self.i += 1;
+            }
+            (self.digits() > 0).then_some(())?;
+        }
+        // What follows must end the number; "01" or "1x" go to serde_json.
+        match self.peek() {
+            None | Some(b' ' | b'\n' | b'\t' | b'\r' | b',' | b'}' | b']') => Some(()),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Strings with every kind of character that JSON treats specially, at
+    /// every offset from a word boundary.
+    fn samples() -> Vec<String> {
+        let pieces = [
+            "",
+            "a",
+            "\"",
+            "\\",
+            "\n",
+            "\r\n",
+            "\t",
+            "\u{0}",
+            "\u{1f}",
+            "\u{7f}",
+            "é",
+            "日本",
+            "😀",
+            "\u{2028}",
+            "/",
+            "plain words here",
+            "\u{8}\u{c}",
+        ];
+        let mut out = Vec::new();
+        for a in pieces {
+            for b in pieces {
+                for pad in 0..9 {
+                    out.push(format!("{}{a}{}{b}", "x".repeat(pad), "y".repeat(pad % 3)));
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn strings_are_written_as_serde_json_writes_them() {
+        for s in samples() {
+            let mut ours = Vec::new();
+            write_str(&mut ours, &s);
+            assert_eq!(ours, serde_json::to_vec(&s).unwrap(), "given {s:?}");
+        }
+    }
+
+    #[test]
+    fn strings_are_read_as_serde_json_reads_them() {
+        for s in samples() {
+            let json = serde_json::to_string(&s).unwrap();
+            assert_eq!(unescape(&json[1..json.len() - 1]).as_deref(), Some(&*s));
+        }
+        let escaped = [
+            r#"\u00e9\u0041\/\b\f\n\r\t\"\\"#,
+            r#"\ud83d\ude00 and \uD83D\uDE00"#,
+            r#"\u0000\u001f\u2028"#,
+        ];
+        for raw in escaped {
+            let want: String = serde_json::from_str(&format!("\"{raw}\"")).unwrap();
+            assert_eq!(unescape(raw), Some(want), "given {raw:?}");
+        }
+    }
+
+    #[test]
+    fn odd_escapes_are_left_to_serde_json() {
+        for raw in [
+            r"\ud83d",
+            r"\ud83d\u0041",
+            r"\ude00",
+            r"\x",
+            r"\u12",
+            r"\u12g4",
+            "\\",
+        ] {
+            assert_eq!(unescape(raw), None, "given {raw:?}");
+        }
+    }
+
+    #[test]
+    fn numbers_are_written_in_decimal() {
+        for n in [0, 7, 10, 99, 1234567890, u64::MAX] {
+            let mut out = Vec::new();
+            write_u64(&mut out, n);
+            assert_eq!(out, n.to_string().as_bytes());
+        }
+    }
+}
