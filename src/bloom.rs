@@ -731,9 +731,13 @@ fn settings(dedup: &Dedup) -> String {
     let threshold = dedup
         .threshold()
         .map_or_else(|| "none".to_owned(), |t| format!("{t:?}"));
-    let ngram = dedup
-        .explicit_ngram()
-        .map_or_else(|| "default".to_owned(), |n| n.to_string());
+    // Every level's size, defaults included, so that a change of default
+    // cannot mix old n-grams with new ones.
+    let ngram = crate::Level::ALL
+        .iter()
+        .map(|&level| format!("{level}:{}", dedup.ngram(level)))
+        .collect::<Vec<_>>()
+        .join(",");
     [
         format!("--preset {preset}"),
         format!("--fold-digits {}", n.folds_digits()),
