@@ -14,9 +14,13 @@ const SAMPLE_BYTES: u64 = 32 << 20;
 /// at a negligible false positive rate.
 const BLOOM_SAMPLE_BYTES: usize = 16 << 20;
 
-/// One exact entry: a 16-byte fingerprint and a 12-byte location, plus one
-/// control byte of the hash table; tables run between 7/16 and 7/8 full.
-const ENTRY_BYTES: f64 = 29.0;
+/// One exact entry: a 22-byte record (fingerprint, start, length), and a
+/// 4-byte slot and 1 control byte in a hash table 7/16 to 7/8 full.
+const RECORD_BYTES: f64 = 22.0;
+const SLOT_BYTES: f64 = 5.0;
+/// Per document: its number in each table, and its id (8 bytes, plus a
+/// string id's bytes, which the estimate leaves out).
+const DOC_BYTES: f64 = 12.0;
 
 pub fn run(args: &DedupArgs, dedup: &Dedup) -> Result<(), Fail> {
     use rayon::prelude::*;
@@ -64,8 +68,8 @@ pub fn run(args: &DedupArgs, dedup: &Dedup) -> Result<(), Fail> {
     let scale = total.map_or(1.0, |t| t as f64 / on_disk as f64).max(1.0);
     let est_segments = segments as f64 * scale;
     let est_docs = docs as f64 * scale;
-    let low = est_segments * ENTRY_BYTES / 0.875 + est_docs * 32.0;
-    let high = est_segments * ENTRY_BYTES / 0.4375 + est_docs * 32.0;
+    let low = est_segments * (RECORD_BYTES + SLOT_BYTES / 0.875) + est_docs * DOC_BYTES;
+    let high = est_segments * (RECORD_BYTES + SLOT_BYTES / 0.4375) + est_docs * DOC_BYTES;
     let keys = bloom.as_ref().map_or(segments, BloomDedup::inserted);
     let bloom_1pct = keys as f64 * scale * 9.59 / 8.0;
     let what = if bloom.is_some() {
@@ -83,7 +87,7 @@ pub fn run(args: &DedupArgs, dedup: &Dedup) -> Result<(), Fail> {
     eprintln!(
         "textdedup: dry run: sampled {docs} documents, {:.1} MB, {segments} distinct segments.\n\
          Estimated for {whole}: {:.0} documents, {:.0} distinct segments;\n\
-         exact index {:.0}-{:.0} MB (29 bytes per slot, tables 44-88% full, plus 32 bytes per document);\n\
+         exact index {:.0}-{:.0} MB (28-34 bytes per segment, by how full the table is, plus 12 bytes per document and string ids);\n\
          --bloom-bytes {:.0} for a 1% false positive rate (7 hashes, {:.0} {what}).",
         bytes as f64 / 1e6,
         est_docs,
