@@ -26,7 +26,13 @@ fn exact_paragraphs(c: &mut Criterion) {
         group.throughput(Throughput::Bytes(common::total_bytes(&texts)));
         group.sample_size(10);
         group.bench_function("corpus_index_insert", |b| {
-            b.iter(|| insert_all(&dedup, &texts, Level::Paragraph))
+            b.iter_custom(|iters| {
+                cpu_timed(|| {
+                    for _ in 0..iters {
+                        insert_all(&dedup, &texts, Level::Paragraph);
+                    }
+                })
+            })
         });
     }
     group.finish();
@@ -35,8 +41,7 @@ fn exact_paragraphs(c: &mut Criterion) {
 /// Document-level MinHash (128 permutations, word 5-grams, LSH at 0.8) end
 /// to end: normalize, shingle, sign, query with verification, insert.
 ///
-/// Timed by this thread's CPU time where Linux reports it, so that other
-/// processes on a busy machine do not count: MiB/s per core.
+/// Timed by this thread's CPU time, as the corpus bench above.
 fn document_minhash(c: &mut Criterion) {
     let Some(texts) = common::corpus_texts(32 << 20) else {
         return;
@@ -51,17 +56,26 @@ fn document_minhash(c: &mut Criterion) {
     group.sample_size(10);
     group.bench_function("corpus_index_insert", |b| {
         b.iter_custom(|iters| {
-            let (wall, cpu) = (Instant::now(), thread_cpu_time());
-            for _ in 0..iters {
-                insert_all(&dedup, &texts, Level::Document);
-            }
-            match (cpu, thread_cpu_time()) {
-                (Some(start), Some(end)) => end.saturating_sub(start),
-                _ => wall.elapsed(),
-            }
+            cpu_timed(|| {
+                for _ in 0..iters {
+                    insert_all(&dedup, &texts, Level::Document);
+                }
+            })
         })
     });
     group.finish();
+}
+
+/// How long `f` ran: this thread's CPU time where Linux reports it, so that
+/// other processes on a busy machine do not count (MiB/s per core), else
+/// wall time.
+fn cpu_timed(f: impl FnOnce()) -> Duration {
+    let (wall, cpu) = (Instant::now(), thread_cpu_time());
+    f();
+    match (cpu, thread_cpu_time()) {
+        (Some(start), Some(end)) => end.saturating_sub(start),
+        _ => wall.elapsed(),
+    }
 }
 
 /// The time this thread has spent on a CPU, from Linux's

@@ -300,7 +300,14 @@ impl Dedup {
         let Some(near) = &self.near else {
             return NearKey::None;
         };
-        near.shinglers[level.ordinal()].shingles_into(normalized, shingles);
+        let shingler = &near.shinglers[level.ordinal()];
+        if matches!(near.kind, NearKind::MinHash { .. }) {
+            // A signature depends neither on the order of the shingles nor
+            // on repeats, so they need no sorting.
+            shingler.shingles_in_order_into(normalized, shingles);
+        } else {
+            shingler.shingles_into(normalized, shingles);
+        }
         if shingles.is_empty() {
             return NearKey::None;
         }

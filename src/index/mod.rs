@@ -290,8 +290,12 @@ impl Index {
             };
             let Some((of, method, score)) = found else {
                 local.insert(key.fingerprint, key.span);
-                if let (Some(local_near), Ok(id)) =
-                    (&mut local_near, u32::try_from(local_kept.len()))
+                // Nothing looks the level's last segment up in this text, so
+                // it needs no copy of its key here (for a document level, a
+                // whole signature).
+                let last = i + 1 == level.keys.len();
+                if let (Some(local_near), Ok(id), false) =
+                    (&mut local_near, u32::try_from(local_kept.len()), last)
                 {
                     local_near.insert(id, &key.near);
                     local_kept.push(key.span);
