@@ -590,6 +590,36 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn width_is_the_90th_percentile() {
+        // The definition, read upwards: the first width at which 90% of the
+        // lines are counted.
+        let naive = |histogram: &[u32]| {
+            let lines: usize = histogram.iter().map(|&n| n as usize).sum();
+            let rank = (lines * 9).div_ceil(10);
+            let mut seen = 0;
+            histogram
+                .iter()
+                .position(|&n| {
+                    seen += n as usize;
+                    seen >= rank
+                })
+                .unwrap_or(0)
+        };
+        let mut state = 7u32;
+        for _ in 0..5_000 {
+            let mut tally = Tally::new(true);
+            for _ in 0..state % 40 {
+                state = state.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+                let width = (state >> 16) as usize % (MAX_WIDTH + 2);
+                tally.histogram[width] += 1;
+                tally.nonblank += 1;
+                tally.top = tally.top.max(width);
+            }
+            assert_eq!(tally.finish().width, naive(&tally.histogram), "{tally:?}");
+        }
+    }
+
+    #[test]
     fn fullness() {
         let full = |line: &str, next: &str, wrap| {
             is_full(
