@@ -1,4 +1,8 @@
-//! Rewriting of pure-ASCII segments through a byte map.
+//! Rewriting of ASCII text 16 bytes at a time: a byte map the compiler
+//! vectorizes, then removed bytes and doubled spaces squeezed out of 8-byte
+//! words in registers, in one pass into the caller's buffer. Rules that need
+//! context (the initialism period, datatrove's numbers) see only the blocks
+//! that need them.
 
 /// The table entry for bytes that are removed.
 pub(crate) const DROP: u8 = 0;

@@ -91,9 +91,11 @@ fn normalize_with(
         .map_or(0, |i| i + 1);
     let (head, tail) = segment.split_at(split);
     out.clear();
-    // All ASCII, so the ASCII path takes it whole.
-    let head_done = rewrite_ascii(opts, period, head, out).is_ok();
-    debug_assert!(head_done, "the head is ASCII");
+    if !head.is_empty() {
+        // All ASCII, so the ASCII path takes it whole.
+        let head_done = rewrite_ascii(opts, period, head, out).is_ok();
+        debug_assert!(head_done, "the head is ASCII");
+    }
     // The whole-segment path would have noted these removals (see `Sink`).
     let head_dropped = head.bytes().any(|b| map_ascii::<false>(b) == DROP);
     normalize_unicode(opts, &join(tail), out, head_dropped);
