@@ -262,8 +262,10 @@ impl Dedup {
             text_len: text.len(),
             levels: Vec::with_capacity(self.config.levels.len()),
         };
-        let mut buf = String::new();
-        let mut shingles = Vec::new();
+        let Scratch {
+            mut buf,
+            mut shingles,
+        } = SCRATCH.take();
         for &level in &self.config.levels {
             let mut out = LevelSketch {
                 level,
@@ -293,6 +295,7 @@ impl Dedup {
             });
             sketch.levels.push(out);
         }
+        SCRATCH.set(Scratch::keep(buf, shingles));
         sketch
     }
 
@@ -334,6 +337,34 @@ impl Dedup {
             }
         }
     }
+}
+
+/// Buffers reused from one sketch to the next on a thread: most documents
+/// are small, and allocating the buffers again for each was a measurable
+/// share of sketching them.
+#[derive(Default)]
+struct Scratch {
+    buf: String,
+    shingles: Vec<u64>,
+}
+
+impl Scratch {
+    /// Buffers at most this large are kept: a huge document's are freed.
+    const KEEP_BYTES: usize = 1 << 20;
+
+    fn keep(mut buf: String, mut shingles: Vec<u64>) -> Scratch {
+        if buf.capacity() > Self::KEEP_BYTES {
+            buf = String::new();
+        }
+        if shingles.capacity() * 8 > Self::KEEP_BYTES {
+            shingles = Vec::new();
+        }
+        Scratch { buf, shingles }
+    }
+}
+
+thread_local! {
+    static SCRATCH: std::cell::Cell<Scratch> = std::cell::Cell::new(Scratch::default());
 }
 
 /// Whether `normalized` has at least `min` letters or digits.

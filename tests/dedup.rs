@@ -203,6 +203,38 @@ fn clusters_group_every_copy_of_one_kept_segment() {
 }
 
 #[test]
+fn many_clusters_group_like_a_naive_grouping() {
+    // 40 distinct lines, each three times, interleaved: past the few
+    // clusters that are grouped by a scan.
+    let lines: Vec<String> = (0..40)
+        .map(|i| format!("Paragraph number {i} of the feed."))
+        .collect();
+    let text = (0..3)
+        .flat_map(|_| lines.iter().map(String::as_str))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let report = lines_dedup(&[Level::Paragraph, Level::Sentence]).check(&text);
+    let mut naive: Vec<(Level, Span, Vec<Span>)> = Vec::new();
+    for dup in &report.duplicates {
+        match naive
+            .iter_mut()
+            .find(|(level, kept, _)| *level == dup.level && *kept == dup.of.span)
+        {
+            Some((_, _, spans)) => spans.push(dup.span),
+            None => naive.push((dup.level, dup.of.span, vec![dup.span])),
+        }
+    }
+    let clusters: Vec<(Level, Span, Vec<Span>)> = report
+        .clusters
+        .iter()
+        .map(|c| (c.level, c.kept.span, c.duplicates.clone()))
+        .collect();
+    assert_eq!(clusters, naive);
+    assert_eq!(clusters.len(), 80);
+    assert!(clusters.iter().all(|(_, _, spans)| spans.len() == 2));
+}
+
+#[test]
 fn check_only_does_not_add() {
     let dedup = Dedup::new();
     let mut index = dedup.index();

@@ -126,6 +126,7 @@ impl ExactTable {
         let Ok(id) = u32::try_from(self.len) else {
             return self.get(fp);
         };
+        self.grow_if_full();
         let chunks = &self.chunks;
         let found = match self.table.entry(
             hash_of(fp),
@@ -152,10 +153,31 @@ impl ExactTable {
         let Ok(id) = u32::try_from(self.len) else {
             return;
         };
+        self.grow_if_full();
         let chunks = &self.chunks;
         self.table
             .insert_unique(hash_of(fp), id, |&e| Self::record(chunks, e).hash());
         self.push(fp.0.to_le_bytes(), doc, span);
+    }
+
+    /// Doubles a full hash table by adding the entries to a new one in
+    /// record order. NOTE: hashbrown would rehash in bucket order, which
+    /// reads the records, and their hashes, in random order: a cache miss
+    /// per entry.
+    fn grow_if_full(&mut self) {
+        if self.table.len() < self.table.capacity() {
+            return;
+        }
+        let mut table = HashTable::with_capacity((self.table.capacity() * 2).max(16));
+        let chunks = &self.chunks;
+        for (id, record) in chunks.iter().flatten().enumerate() {
+            // Ids fit in u32: `len` is checked before every insertion. The
+            // table has room for all, so the hasher is not called.
+            table.insert_unique(record.hash(), id as u32, |&e| {
+                Self::record(chunks, e).hash()
+            });
+        }
+        self.table = table;
     }
 
     fn push(&mut self, fp: [u8; 16], doc: u32, (start, end): (u32, u32)) {

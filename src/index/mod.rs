@@ -366,20 +366,40 @@ fn finish(mut report: Report) -> Report {
     report.duplicates.sort_by(|a, b| {
         (a.span.start, a.level, a.span.end).cmp(&(b.span.start, b.level, b.span.end))
     });
+    // NOTE: most reports have a few clusters, found by a scan; a map (by
+    // the first duplicate of each cluster) only past that.
+    const SCAN: usize = 16;
     let mut clusters: Vec<Cluster> = Vec::new();
-    let mut by_origin: std::collections::HashMap<(Level, &Origin), usize> =
-        std::collections::HashMap::new();
-    for dup in &report.duplicates {
-        match by_origin.get(&(dup.level, &dup.of)) {
-            Some(&i) => clusters[i].duplicates.push(dup.span),
-            None => {
-                by_origin.insert((dup.level, &dup.of), clusters.len());
-                clusters.push(Cluster {
-                    level: dup.level,
-                    kept: dup.of.clone(),
-                    duplicates: vec![dup.span],
-                });
-            }
+    let mut firsts: Vec<usize> = Vec::new();
+    let mut by_origin: Option<std::collections::HashMap<(Level, &Origin), usize>> = None;
+    for (d, dup) in report.duplicates.iter().enumerate() {
+        let found = match &by_origin {
+            Some(map) => map.get(&(dup.level, &dup.of)).copied(),
+            None => clusters
+                .iter()
+                .position(|c| c.level == dup.level && c.kept == dup.of),
+        };
+        if let Some(i) = found {
+            clusters[i].duplicates.push(dup.span);
+            continue;
+        }
+        clusters.push(Cluster {
+            level: dup.level,
+            kept: dup.of.clone(),
+            duplicates: vec![dup.span],
+        });
+        firsts.push(d);
+        if let Some(map) = &mut by_origin {
+            map.insert((dup.level, &dup.of), clusters.len() - 1);
+        } else if clusters.len() > SCAN {
+            let duplicates = &report.duplicates;
+            by_origin = Some(
+                firsts
+                    .iter()
+                    .enumerate()
+                    .map(|(i, &first)| ((duplicates[first].level, &duplicates[first].of), i))
+                    .collect(),
+            );
         }
     }
     report.clusters = clusters;
