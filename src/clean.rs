@@ -19,11 +19,12 @@ fn lines(text: &str) -> impl Iterator<Item = Line> + '_ {
             return None;
         }
         let start = pos;
-        let rest = &text[start..];
-        let (content_len, break_len) = match rest.char_indices().find(|&(_, c)| is_break(c)) {
+        let rest = &bytes[start..];
+        let (content_len, break_len) = match find_break(rest) {
             None => (rest.len(), 0),
-            Some((i, '\r')) if bytes.get(start + i + 1) == Some(&b'\n') => (i, 2),
-            Some((i, c)) => (i, c.len_utf8()),
+            Some(i) if rest[i] == b'\r' && rest.get(i + 1) == Some(&b'\n') => (i, 2),
+            Some(i) if rest[i] == 0xE2 => (i, 3),
+            Some(i) => (i, 1),
         };
         pos = start + content_len + break_len;
         Some(Line {
@@ -32,6 +33,21 @@ fn lines(text: &str) -> impl Iterator<Item = Line> + '_ {
             end: pos,
         })
     })
+}
+
+/// The offset of the first line break in `bytes` (of valid UTF-8): `\n`,
+/// `\r`, or the first byte of U+2028 or U+2029 (`E2 80 A8`, `E2 80 A9`).
+/// NOTE: a byte search, not a char scan: this runs over every kept line.
+fn find_break(bytes: &[u8]) -> Option<usize> {
+    let mut from = 0;
+    while let Some(i) = memchr::memchr3(b'\n', b'\r', 0xE2, &bytes[from..]) {
+        let at = from + i;
+        if bytes[at] != 0xE2 || matches!(bytes.get(at + 1..at + 3), Some([0x80, 0xA8 | 0xA9])) {
+            return Some(at);
+        }
+        from = at + 1;
+    }
+    None
 }
 
 fn is_break(c: char) -> bool {
@@ -213,6 +229,34 @@ mod tests {
         sentence_over_lines: "Foo bar. This is\nrepeated text. Baz", ["This is\nrepeated text."] => "Foo bar.\nBaz";
         nothing: "A1\nB2", [] => "A1\nB2";
         multibyte: "Ünï\nçødé\nÜnï", ["Ünï"] => "Ünï\nçødé";
+    }
+
+    #[test]
+    fn line_breaks_are_found_like_a_char_scan() {
+        for text in [
+            "a\nb\r\nc\rd\u{2028}e\u{2029}f",
+            "\u{2026}…\u{2027}x\u{2030}\n\u{2028}",
+            "\r\r\n\n",
+            "no break at all ₤€",
+            "",
+        ] {
+            let got: Vec<(usize, usize, usize)> = lines(text)
+                .map(|l| (l.start, l.content_end, l.end))
+                .collect();
+            let mut want = Vec::new();
+            let mut pos = 0;
+            while pos < text.len() {
+                let rest = &text[pos..];
+                let (len, brk) = match rest.char_indices().find(|&(_, c)| is_break(c)) {
+                    None => (rest.len(), 0),
+                    Some((i, '\r')) if rest[i + 1..].starts_with('\n') => (i, 2),
+                    Some((i, c)) => (i, c.len_utf8()),
+                };
+                want.push((pos, pos + len, pos + len + brk));
+                pos += len + brk;
+            }
+            assert_eq!(got, want, "{text:?}");
+        }
     }
 
     #[test]
