@@ -44,19 +44,22 @@ pub(crate) trait BlockRules {
     /// every result must be `a`..=`z`, a digit or `SPACE`.
     fn fast(&mut self, src: [u8; BLOCK]) -> ([u8; BLOCK], bool);
 
-    /// The first `len` bytes of the block at index `at` of the segment,
-    /// mapped with context, in order of the blocks.
+    /// The block's bytes, mapped with context (`mapped` is what `fast`
+    /// made of them), in order of the blocks.
     ///
     /// # Errors
     ///
     /// The index of the first non-ASCII byte.
-    fn careful(
-        &mut self,
-        src: [u8; BLOCK],
-        len: usize,
-        at: usize,
-        mapped: [u8; BLOCK],
-    ) -> Result<[u8; BLOCK], usize>;
+    fn careful(&mut self, block: Block, mapped: [u8; BLOCK]) -> Result<[u8; BLOCK], usize>;
+}
+
+/// A block of the segment: its bytes (padded past `len`), how many of them
+/// are the segment's, and where it starts in the segment.
+#[derive(Clone, Copy)]
+pub(crate) struct Block {
+    pub(crate) src: [u8; BLOCK],
+    pub(crate) len: usize,
+    pub(crate) at: usize,
 }
 
 /// Rewrites `segment` into `out` (cleared first) by `rules`, then removes
@@ -109,14 +112,23 @@ fn collapse_blocks<R: BlockRules>(
     for block in &mut blocks {
         let mut src = [0; BLOCK];
         src.copy_from_slice(block);
-        collapse = collapse.block(rules, buf, src, BLOCK, at)?;
+        collapse = collapse.block(
+            rules,
+            buf,
+            Block {
+                src,
+                len: BLOCK,
+                at,
+            },
+        )?;
         at += BLOCK;
     }
     let rest = blocks.remainder();
     if !rest.is_empty() {
         let mut src = [R::PAD; BLOCK];
         pad_into(&mut src, rest);
-        collapse = collapse.block(rules, buf, src, rest.len(), at)?;
+        let len = rest.len();
+        collapse = collapse.block(rules, buf, Block { src, len, at })?;
     }
     Ok(collapse.write)
 }
@@ -153,13 +165,8 @@ impl<M: Fn(u8) -> u8, S: Fn(usize) -> u8, const SPECIAL: u8> BlockRules for Spec
     }
 
     #[inline(never)]
-    fn careful(
-        &mut self,
-        src: [u8; BLOCK],
-        len: usize,
-        at: usize,
-        mut mapped: [u8; BLOCK],
-    ) -> Result<[u8; BLOCK], usize> {
+    fn careful(&mut self, block: Block, mut mapped: [u8; BLOCK]) -> Result<[u8; BLOCK], usize> {
+        let Block { src, len, at } = block;
         let (lo, hi) = halves(src);
         if (lo | hi) & HIGH != 0 {
             let i = src.iter().position(|b| !b.is_ascii()).unwrap_or(0);
@@ -209,10 +216,9 @@ impl Collapse {
         self,
         rules: &mut impl BlockRules,
         buf: &mut [u8],
-        src: [u8; BLOCK],
-        len: usize,
-        at: usize,
+        block: Block,
     ) -> Result<Collapse, usize> {
+        let Block { src, len, .. } = block;
         let (mut mapped, careful) = rules.fast(src);
         let (lo, hi) = halves(mapped);
         let space_lo = space_bytes(lo);
@@ -223,7 +229,7 @@ impl Collapse {
             (doubled_lo & doubled_lo.wrapping_sub(1)) | (doubled_hi & doubled_hi.wrapping_sub(1));
         if careful || many != 0 {
             if careful {
-                mapped = rules.careful(src, len, at, mapped)?;
+                mapped = rules.careful(block, mapped)?;
             }
             return Ok(self.odd_block(buf, mapped, len));
         }

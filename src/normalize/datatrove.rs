@@ -9,7 +9,7 @@
 
 use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfd_quick};
 
-use super::ascii::{self, BLOCK, DROP, SPACE};
+use super::ascii::{self, BLOCK, Block, DROP, SPACE};
 use super::ccnet::REMOVED_PUNCT;
 use super::props::{is_decimal_digit, is_nonspacing_mark, is_py_space, py_lower, py_strip};
 use super::scratch::with_scratch;
@@ -111,13 +111,8 @@ impl ascii::BlockRules for AsciiRules<'_> {
     }
 
     #[inline(never)]
-    fn careful(
-        &mut self,
-        src: [u8; BLOCK],
-        len: usize,
-        at: usize,
-        mut mapped: [u8; BLOCK],
-    ) -> Result<[u8; BLOCK], usize> {
+    fn careful(&mut self, block: Block, mut mapped: [u8; BLOCK]) -> Result<[u8; BLOCK], usize> {
+        let Block { src, len, at } = block;
         if let Some(i) = src[..len].iter().position(|b| !b.is_ascii()) {
             return Err(at + i);
         }
