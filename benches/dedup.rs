@@ -3,7 +3,6 @@
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use std::hint::black_box;
-use std::time::{Duration, Instant};
 use textdedup::{Dedup, Level, Method};
 
 #[path = "common/mod.rs"]
@@ -27,10 +26,8 @@ fn exact_paragraphs(c: &mut Criterion) {
         group.sample_size(10);
         group.bench_function("corpus_index_insert", |b| {
             b.iter_custom(|iters| {
-                cpu_timed(|| {
-                    for _ in 0..iters {
-                        insert_all(&dedup, &texts, Level::Paragraph);
-                    }
+                common::cpu_timed(iters, || {
+                    insert_all(&dedup, &texts, Level::Paragraph);
                 })
             })
         });
@@ -56,34 +53,12 @@ fn document_minhash(c: &mut Criterion) {
     group.sample_size(10);
     group.bench_function("corpus_index_insert", |b| {
         b.iter_custom(|iters| {
-            cpu_timed(|| {
-                for _ in 0..iters {
-                    insert_all(&dedup, &texts, Level::Document);
-                }
+            common::cpu_timed(iters, || {
+                insert_all(&dedup, &texts, Level::Document);
             })
         })
     });
     group.finish();
-}
-
-/// How long `f` ran: this thread's CPU time where Linux reports it, so that
-/// other processes on a busy machine do not count (MiB/s per core), else
-/// wall time.
-fn cpu_timed(f: impl FnOnce()) -> Duration {
-    let (wall, cpu) = (Instant::now(), thread_cpu_time());
-    f();
-    match (cpu, thread_cpu_time()) {
-        (Some(start), Some(end)) => end.saturating_sub(start),
-        _ => wall.elapsed(),
-    }
-}
-
-/// The time this thread has spent on a CPU, from Linux's
-/// `/proc/thread-self/schedstat`; `None` elsewhere.
-fn thread_cpu_time() -> Option<Duration> {
-    let stat = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
-    let nanos = stat.split_whitespace().next()?.parse().ok()?;
-    Some(Duration::from_nanos(nanos))
 }
 
 /// Inserts every text into a fresh index; asserts that some repeat.

@@ -3,7 +3,6 @@
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use std::hint::black_box;
-use std::time::{Duration, Instant};
 use textdedup::near::{LshIndex, LshParams, MinHasher, Shingler, simhash};
 use textdedup::{Normalizer, Preset};
 
@@ -11,28 +10,6 @@ use textdedup::{Normalizer, Preset};
 mod common;
 
 const THRESHOLD: f64 = 0.8;
-
-/// The time this thread has spent on a CPU, from Linux's
-/// `/proc/thread-self/schedstat`; `None` elsewhere.
-fn thread_cpu_time() -> Option<Duration> {
-    let stat = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
-    let nanos = stat.split_whitespace().next()?.parse().ok()?;
-    Some(Duration::from_nanos(nanos))
-}
-
-/// Times `iters` runs of `routine` by thread CPU time where the OS reports
-/// it, so that other processes on a busy machine do not count, else by the
-/// wall clock.
-fn cpu_timed(iters: u64, mut routine: impl FnMut()) -> Duration {
-    let (wall, cpu) = (Instant::now(), thread_cpu_time());
-    for _ in 0..iters {
-        routine();
-    }
-    match (cpu, thread_cpu_time()) {
-        (Some(start), Some(end)) => end.saturating_sub(start),
-        _ => wall.elapsed(),
-    }
-}
 
 /// About 8 MB of documents, or the seed article's paragraphs without the corpus.
 fn documents() -> Vec<String> {
@@ -99,7 +76,7 @@ fn near(c: &mut Criterion) {
     group.bench_function("shingle5/prenormalized", |b| {
         let mut shingles = Vec::new();
         b.iter_custom(|iters| {
-            cpu_timed(iters, || {
+            common::cpu_timed(iters, || {
                 let mut total = 0;
                 for text in &normalized {
                     shingler.shingles_into(black_box(text), &mut shingles);
@@ -112,7 +89,7 @@ fn near(c: &mut Criterion) {
     group.bench_function("shingle5+minhash128/prenormalized", |b| {
         let mut shingles = Vec::new();
         b.iter_custom(|iters| {
-            cpu_timed(iters, || {
+            common::cpu_timed(iters, || {
                 let mut signed = 0;
                 for text in &normalized {
                     shingler.shingles_into(black_box(text), &mut shingles);
@@ -140,7 +117,7 @@ fn near(c: &mut Criterion) {
     let expected_first_slots = first_slots(false);
     group.bench_function("shingle5(in order)+minhash128/prenormalized", |b| {
         b.iter_custom(|iters| {
-            cpu_timed(iters, || {
+            common::cpu_timed(iters, || {
                 assert_eq!(first_slots(true), expected_first_slots)
             })
         })
@@ -148,7 +125,7 @@ fn near(c: &mut Criterion) {
     group.bench_function("shingle5+simhash/prenormalized", |b| {
         let mut shingles = Vec::new();
         b.iter_custom(|iters| {
-            cpu_timed(iters, || {
+            common::cpu_timed(iters, || {
                 let mut ones = 0;
                 for text in &normalized {
                     shingler.shingles_into(black_box(text), &mut shingles);
@@ -160,7 +137,7 @@ fn near(c: &mut Criterion) {
     });
     group.bench_function("shingle5+minhash128+lsh0.8/prenormalized", |b| {
         b.iter_custom(|iters| {
-            cpu_timed(iters, || {
+            common::cpu_timed(iters, || {
                 assert_eq!(
                     dedup(black_box(&normalized), None, params),
                     expected_duplicates
@@ -170,7 +147,7 @@ fn near(c: &mut Criterion) {
     });
     group.bench_function("normalize+shingle5+minhash128+lsh0.8", |b| {
         b.iter_custom(|iters| {
-            cpu_timed(iters, || {
+            common::cpu_timed(iters, || {
                 assert_eq!(
                     dedup(black_box(&raw), Some(&normalizer), params),
                     expected_duplicates

@@ -16,10 +16,9 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use textdedup::segment::{ParagraphMode, paragraphs};
 use textdedup::{Normalizer, Preset};
 
-/// Nanoseconds this thread has run on a CPU, from `/proc/thread-self/schedstat`.
+/// Nanoseconds this thread has run on a CPU (see `common::thread_cpu_time`).
 fn thread_cpu_ns() -> Option<u64> {
-    let stat = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
-    stat.split_whitespace().next()?.parse().ok()
+    common::thread_cpu_time().map(|t| t.as_nanos() as u64)
 }
 
 /// Thread CPU time, or wall-clock time where the former is not available.

@@ -790,3 +790,51 @@ fn minhash_error_on_corpus_text() {
     println!("{trials} corpus documents: mean absolute error {mean:.4}");
     assert!(mean <= 0.03, "mean absolute error {mean}");
 }
+
+/// The entries whose signature equals `query`'s in at least one band.
+fn sharing_a_band(entries: &[Signature], query: &Signature, params: LshParams) -> Vec<usize> {
+    let used = params.bands() * params.rows();
+    (0..entries.len())
+        .filter(|&e| {
+            entries[e].as_slice()[..used]
+                .chunks(params.rows())
+                .zip(query.as_slice()[..used].chunks(params.rows()))
+                .any(|(a, b)| a == b)
+        })
+        .collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    /// LSH candidates, from a small index (band slots compared in place)
+    /// and past it (band keys in hash tables), are exactly the entries that
+    /// share a band; and a signature of the shingles in text order, with
+    /// repeats, equals the signature of the sorted set.
+    #[test]
+    fn lsh_candidates_share_a_band_and_order_does_not_change_signatures(
+        texts in prop::collection::vec(
+            "(a|b|c|d|e|f|g|h) (a|b|c|d|e|f|g|h) (a|b|c|d) (a|b|c|d|e|f) (a|b)",
+            1..70,
+        ),
+        rows in 1usize..20,
+    ) {
+        let hasher = MinHasher::new(128).unwrap();
+        let shingler = Shingler::new(2).unwrap();
+        let params = LshParams::new(128 / rows, rows).unwrap();
+        let mut index: LshIndex<usize> = LshIndex::new(params);
+        let mut signatures = Vec::new();
+        let (mut sorted, mut in_order) = (Vec::new(), Vec::new());
+        for (i, text) in texts.iter().enumerate() {
+            shingler.shingles_into(text, &mut sorted);
+            let signature = hasher.signature(&sorted);
+            let candidates: Vec<usize> = index.candidates(&signature).into_iter().copied().collect();
+            prop_assert_eq!(candidates, sharing_a_band(&signatures, &signature, params), "entry {}", i);
+            shingler.shingles_in_order_into(text, &mut in_order);
+            let unsorted = hasher.signature(&in_order);
+            prop_assert_eq!(unsorted.as_slice(), signature.as_slice());
+            index.insert(i, &signature).unwrap();
+            signatures.push(signature);
+        }
+    }
+}

@@ -4,6 +4,7 @@
 
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
+use std::time::{Duration, Instant};
 
 /// The seed article, embedded.
 pub const SEED_ARTICLE: &str = include_str!("../../examples/data/seed_article.txt");
@@ -55,4 +56,26 @@ pub fn corpus_texts(max_bytes: usize) -> Option<Vec<String>> {
 /// The total byte length of `texts`.
 pub fn total_bytes(texts: &[String]) -> u64 {
     texts.iter().map(|t| t.len() as u64).sum()
+}
+
+/// The time this thread has run on a CPU, from Linux's
+/// `/proc/thread-self/schedstat`; `None` elsewhere.
+pub fn thread_cpu_time() -> Option<Duration> {
+    let stat = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    let nanos = stat.split_whitespace().next()?.parse().ok()?;
+    Some(Duration::from_nanos(nanos))
+}
+
+/// Times `iters` runs of `routine` by thread CPU time where the OS reports
+/// it, so that other processes on a busy machine do not count (the figures
+/// are per core), else by the wall clock.
+pub fn cpu_timed(iters: u64, mut routine: impl FnMut()) -> Duration {
+    let (wall, cpu) = (Instant::now(), thread_cpu_time());
+    for _ in 0..iters {
+        routine();
+    }
+    match (cpu, thread_cpu_time()) {
+        (Some(start), Some(end)) => end.saturating_sub(start),
+        _ => wall.elapsed(),
+    }
 }

@@ -6,6 +6,7 @@
 
 use crate::DocId;
 
+/// The ids of an index's documents, by document number.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct DocTable {
     /// Per document: its number, or for a string id its position in `ends`.
@@ -18,10 +19,12 @@ pub(crate) struct DocTable {
 }
 
 impl DocTable {
+    /// The number of documents.
     pub(crate) fn len(&self) -> usize {
         self.values.len()
     }
 
+    /// Adds the next document's id.
     pub(crate) fn push(&mut self, id: &DocId) {
         let i = self.values.len();
         if i % 64 == 0 {
@@ -38,6 +41,7 @@ impl DocTable {
         }
     }
 
+    /// Document `i`'s id, if there is a document `i`.
     pub(crate) fn get(&self, i: usize) -> Option<DocId> {
         let value = *self.values.get(i)?;
         if self.is_str[i / 64] & 1 << (i % 64) == 0 {
@@ -48,10 +52,12 @@ impl DocTable {
         Some(DocId::Str(self.strings[start..self.ends[k]].to_owned()))
     }
 
+    /// Every id, in document order.
     pub(crate) fn iter(&self) -> impl Iterator<Item = DocId> + '_ {
         (0..self.len()).filter_map(|i| self.get(i))
     }
 
+    /// The heap bytes held.
     pub(crate) fn memory_bytes(&self) -> usize {
         self.values.capacity() * 8
             + self.is_str.capacity() * 8

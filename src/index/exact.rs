@@ -15,6 +15,7 @@ use crate::fxmap::FingerprintMap;
 /// `Vec` would leave up to half of its capacity unused after growing; fixed
 /// chunks bound the slack to one chunk.
 const CHUNK_BITS: u32 = 12;
+/// Records per chunk.
 const CHUNK: usize = 1 << CHUNK_BITS;
 /// Lengths at or above this are kept in `long`, not in the record.
 const LONG: u16 = u16::MAX;
@@ -39,10 +40,12 @@ impl Record {
         u64::from_le_bytes(low)
     }
 
+    /// Where the segment starts in its document.
     fn start(&self) -> u32 {
         u32::from_le_bytes([self.0[16], self.0[17], self.0[18], self.0[19]])
     }
 
+    /// The segment's length, or `LONG` when it is kept in `long`.
     fn short_len(&self) -> u16 {
         u16::from_le_bytes([self.0[20], self.0[21]])
     }
@@ -123,7 +126,7 @@ impl ExactTable {
         span: (u32, u32),
     ) -> Option<Location> {
         let bytes = fp.0.to_le_bytes();
-        let Ok(id) = u32::try_from(self.len) else {
+        let Some(id) = self.next_id() else {
             return self.get(fp);
         };
         self.grow_if_full();
@@ -150,7 +153,7 @@ impl ExactTable {
 
     /// Adds an entry known not to be in the table (checked with `get`).
     pub(crate) fn insert_new(&mut self, fp: Fingerprint, doc: u32, span: (u32, u32)) {
-        let Ok(id) = u32::try_from(self.len) else {
+        let Some(id) = self.next_id() else {
             return;
         };
         self.grow_if_full();
@@ -180,6 +183,15 @@ impl ExactTable {
         self.table = table;
     }
 
+    /// The number the next entry gets, if the table can take one more:
+    /// numbers are `u32`, and `len` stays below 2³² so that every entry's
+    /// number, and `len` itself, fit in one.
+    fn next_id(&self) -> Option<u32> {
+        u32::try_from(self.len).ok().filter(|&id| id < u32::MAX)
+    }
+
+    /// Stores an entry's record (after its number went into the table), and
+    /// notes where a new document's entries start.
     fn push(&mut self, fp: [u8; 16], doc: u32, (start, end): (u32, u32)) {
         let id = self.len as u32;
         debug_assert!(self.firsts.len() <= doc as usize + 1);
@@ -210,11 +222,12 @@ impl ExactTable {
         self.len += 1;
     }
 
+    /// Where entry `id` is: its document (by `firsts`) and its span.
     fn location(&self, id: u32) -> Location {
         let record = Self::record(&self.chunks, id);
         // The last document whose first entry is at or before `id`: one
         // that added none has the same first entry as the next one.
-        let doc = self.firsts.partition_point(|&first| first <= id) as u32 - 1;
+        let doc = (self.firsts.partition_point(|&first| first <= id) - 1) as u32;
         let start = record.start();
         let len = match record.short_len() {
             LONG => self.long.get(&id).copied().unwrap_or(0),
@@ -229,7 +242,8 @@ impl ExactTable {
 
     /// Every entry's fingerprint and location, in insertion order.
     pub(crate) fn iter(&self) -> impl Iterator<Item = (Fingerprint, Location)> + '_ {
-        (0..self.len as u32).map(|id| {
+        // `len` is at most `u32::MAX` (see `next_id`).
+        (0..self.len).map(|id| id as u32).map(|id| {
             let fp = Self::record(&self.chunks, id).fingerprint();
             (Fingerprint(u128::from_le_bytes(fp)), self.location(id))
         })

@@ -314,6 +314,7 @@ fn sort_distinct(hashes: &mut Vec<u64>) {
     });
 }
 
+/// `sort_distinct` for a document with many shingles, in `scratch`.
 fn bucket_sort_distinct(hashes: &mut Vec<u64>, scratch: &mut SortScratch) {
     /// A bucket this full means the hashes are not spread: sort them all.
     const MAX_BUCKET: u32 = 64;
@@ -372,7 +373,14 @@ fn bucket_sort_distinct(hashes: &mut Vec<u64>, scratch: &mut SortScratch) {
         last = hash;
     }
     hashes.truncate(kept);
+    // A huge document's scratch is not kept for the life of the thread.
+    if to.capacity() > MAX_SPARE_HASHES {
+        *to = Vec::new();
+    }
 }
+
+/// The most hashes' room `sort_distinct` keeps between calls (1 MiB).
+const MAX_SPARE_HASHES: usize = 1 << 17;
 
 /// One unit: a byte range of the text, and the number of the run of units
 /// that are separated by exactly one space, so that a window within one run

@@ -18,9 +18,11 @@ const BLOOM_SAMPLE_BYTES: usize = 16 << 20;
 /// 4-byte slot and 1 control byte in a hash table 7/16 to 7/8 full.
 const RECORD_BYTES: f64 = 22.0;
 const SLOT_BYTES: f64 = 5.0;
-/// Per document: its number in each table, and its id (8 bytes, plus a
-/// string id's bytes, which the estimate leaves out).
-const DOC_BYTES: f64 = 12.0;
+/// Per document: its id (8 bytes, plus a string id's bytes, which the
+/// estimate leaves out), and its first entry in each level's table (4 bytes
+/// a level).
+const DOC_ID_BYTES: f64 = 8.0;
+const DOC_LEVEL_BYTES: f64 = 4.0;
 
 pub fn run(args: &DedupArgs, dedup: &Dedup) -> Result<(), Fail> {
     use rayon::prelude::*;
@@ -68,8 +70,9 @@ pub fn run(args: &DedupArgs, dedup: &Dedup) -> Result<(), Fail> {
     let scale = total.map_or(1.0, |t| t as f64 / on_disk as f64).max(1.0);
     let est_segments = segments as f64 * scale;
     let est_docs = docs as f64 * scale;
-    let low = est_segments * (RECORD_BYTES + SLOT_BYTES / 0.875) + est_docs * DOC_BYTES;
-    let high = est_segments * (RECORD_BYTES + SLOT_BYTES / 0.4375) + est_docs * DOC_BYTES;
+    let doc_bytes = DOC_ID_BYTES + DOC_LEVEL_BYTES * dedup.levels().len() as f64;
+    let low = est_segments * (RECORD_BYTES + SLOT_BYTES / 0.875) + est_docs * doc_bytes;
+    let high = est_segments * (RECORD_BYTES + SLOT_BYTES / 0.4375) + est_docs * doc_bytes;
     let keys = bloom.as_ref().map_or(segments, BloomDedup::inserted);
     let bloom_1pct = keys as f64 * scale * 9.59 / 8.0;
     let what = if bloom.is_some() {
@@ -87,7 +90,7 @@ pub fn run(args: &DedupArgs, dedup: &Dedup) -> Result<(), Fail> {
     eprintln!(
         "textdedup: dry run: sampled {docs} documents, {:.1} MB, {segments} distinct segments.\n\
          Estimated for {whole}: {:.0} documents, {:.0} distinct segments;\n\
-         exact index {:.0}-{:.0} MB (28-34 bytes per segment, by how full the table is, plus 12 bytes per document and string ids);\n\
+         exact index {:.0}-{:.0} MB (28-34 bytes per segment, by how full the table is, plus {doc_bytes:.0} bytes per document and string ids);\n\
          --bloom-bytes {:.0} for a 1% false positive rate (7 hashes, {:.0} {what}).",
         bytes as f64 / 1e6,
         est_docs,
