@@ -59,6 +59,8 @@ fn decode_escape(bytes: &[u8]) -> Option<(char, usize)> {
     Some((c, 2))
 }
 
+/// The value of four hexadecimal digits (of a `\uXXXX` escape), or `None`
+/// if one is not a hex digit.
 fn hex4(digits: &[u8]) -> Option<u32> {
     digits.iter().try_fold(0u32, |n, &d| {
         let v = (d as char).to_digit(16)?;
@@ -239,22 +241,27 @@ pub fn scan_object(line: &str, decode: &str) -> Option<Vec<RawField>> {
     (s.i == s.b.len()).then_some(fields)
 }
 
+/// A cursor over a record's bytes: `b[i..]` is still to be read. Its
+/// methods return `None` where the JSON is not what they expect.
 struct Scanner<'a> {
     b: &'a [u8],
     i: usize,
 }
 
 impl Scanner<'_> {
+    /// The next byte, not consumed.
     fn peek(&self) -> Option<u8> {
         self.b.get(self.i).copied()
     }
 
+    /// The next byte, consumed.
     fn next(&mut self) -> Option<u8> {
         let c = self.peek()?;
         self.i += 1;
         Some(c)
     }
 
+    /// Consumes the byte `c`.
     fn eat(&mut self, c: u8) -> Option<()> {
         (self.next()? == c).then_some(())
     }
@@ -376,11 +383,14 @@ impl Scanner<'_> {
         }
     }
 
+    /// Consumes `rest` (of a literal such as `true`, whose first byte was
+    /// read).
     fn word(&mut self, rest: &[u8]) -> Option<()> {
         let end = self.i + rest.len();
         (self.b.get(self.i..end)? == rest).then(|| self.i = end)
     }
 
+    /// Consumes a run of ASCII digits and returns its length.
     fn digits(&mut self) -> usize {
         let start = self.i;
         while let Some(b'0'..=b'9') = self.peek() {
