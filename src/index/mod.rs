@@ -163,7 +163,11 @@ impl Index {
         let exact_only = self.near.iter().all(Option::is_none);
         for level in &sketch.levels {
             if exact_only && u32::try_from(sketch.text_len()).is_ok() {
-                self.insert_exact_level(doc_index, &doc, level, &mut report);
+                let this = ThisDoc {
+                    index: doc_index,
+                    id: &doc,
+                };
+                self.insert_exact_level(this, level, &mut report);
                 continue;
             }
             let kept = self.resolve_level(Some(&doc), level, &mut report);
@@ -196,26 +200,20 @@ impl Index {
     /// Exact matching only: one probe per segment finds its earlier copy,
     /// in the index or in this text, or adds it. A segment kept earlier in
     /// this text is in the table already, so no separate map of this text's
-    /// segments is needed. `doc_index` is this text's number.
-    fn insert_exact_level(
-        &mut self,
-        doc_index: u32,
-        doc: &DocId,
-        level: &LevelSketch,
-        report: &mut Report,
-    ) {
+    /// segments is needed.
+    fn insert_exact_level(&mut self, this: ThisDoc<'_>, level: &LevelSketch, report: &mut Report) {
         let ordinal = level.level.ordinal();
         let mut stats = level_stats(level);
         for key in &level.keys {
             // The caller checked that the text's offsets fit in 32 bits.
             let span = (key.span.start as u32, key.span.end as u32);
-            let Some(found) = self.exact[ordinal].get_or_insert(key.fingerprint, doc_index, span)
+            let Some(found) = self.exact[ordinal].get_or_insert(key.fingerprint, this.index, span)
             else {
                 continue;
             };
-            let of = if found.doc == doc_index {
+            let of = if found.doc == this.index {
                 Origin {
-                    doc: Some(doc.clone()),
+                    doc: Some(this.id.clone()),
                     span: location_span(found),
                 }
             } else {
@@ -336,6 +334,13 @@ impl Index {
 
 fn location_span(found: Location) -> Span {
     Span::new(found.start as usize, found.end as usize)
+}
+
+/// The document being inserted: its number in the index and its id.
+#[derive(Clone, Copy)]
+struct ThisDoc<'a> {
+    index: u32,
+    id: &'a DocId,
 }
 
 /// A level's statistics before any duplicate is counted.
