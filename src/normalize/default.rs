@@ -98,7 +98,7 @@ fn normalize_with(
     }
     // The whole-segment path would have noted these removals (see `Sink`).
     let head_dropped = head.bytes().any(|b| map_ascii::<false>(b) == DROP);
-    normalize_unicode(opts, &join(tail), out, head_dropped);
+    opts.normalize_unicode(&join(tail), out, head_dropped);
 }
 
 /// The ASCII path: one byte map, with `period(i)` for the `.` at `i`.
@@ -119,44 +119,46 @@ fn rewrite_ascii(
     }
 }
 
-/// The non-ASCII path: appends the key of `segment` to `out`, which holds
-/// the key of an ASCII head that ended in a separator (or nothing).
-/// `head_dropped`: the head had a byte that is removed.
-fn normalize_unicode(opts: Options, segment: &str, out: &mut String, head_dropped: bool) {
-    let head = out.len();
-    let mut sink = Sink {
-        pending: !out.is_empty(),
-        out,
-        fold_digits: opts.fold_digits,
-        careful: false,
-        recompose: false,
-    };
-    // Optimistic: most text is made only of characters that NFKC leaves
-    // alone whatever surrounds them, and then one lookup per character
-    // decides everything.
-    if !segment.chars().all(|c| sink.feed_if_stable(c)) {
-        sink.out.truncate(head);
-        sink.pending = !sink.out.is_empty();
-        sink.careful = true;
-        sink.recompose |= head_dropped;
-        // ASCII resets the quick check's state, so it can start at the
-        // first non-ASCII byte.
-        let tail = segment.trim_start_matches(|c: char| c.is_ascii());
-        if is_nfkc_quick(tail.chars()) == IsNormalized::Yes {
-            segment.chars().for_each(|c| sink.feed(c, class_of(c)));
-        } else {
-            segment
-                .chars()
-                .nfkc()
-                .for_each(|c| sink.feed(c, class_of(c)));
+impl Options {
+    /// The non-ASCII path: appends the key of `segment` to `out`, which holds
+    /// the key of an ASCII head that ended in a separator (or nothing).
+    /// `head_dropped`: the head had a byte that is removed.
+    fn normalize_unicode(self, segment: &str, out: &mut String, head_dropped: bool) {
+        let head = out.len();
+        let mut sink = Sink {
+            pending: !out.is_empty(),
+            out,
+            fold_digits: self.fold_digits,
+            careful: false,
+            recompose: false,
+        };
+        // Optimistic: most text is made only of characters that NFKC leaves
+        // alone whatever surrounds them, and then one lookup per character
+        // decides everything.
+        if !segment.chars().all(|c| sink.feed_if_stable(c)) {
+            sink.out.truncate(head);
+            sink.pending = !sink.out.is_empty();
+            sink.careful = true;
+            sink.recompose |= head_dropped;
+            // ASCII resets the quick check's state, so it can start at the
+            // first non-ASCII byte.
+            let tail = segment.trim_start_matches(|c: char| c.is_ascii());
+            if is_nfkc_quick(tail.chars()) == IsNormalized::Yes {
+                segment.chars().for_each(|c| sink.feed(c, class_of(c)));
+            } else {
+                segment
+                    .chars()
+                    .nfkc()
+                    .for_each(|c| sink.feed(c, class_of(c)));
+            }
         }
-    }
-    let recompose = sink.recompose;
-    if opts.strip_accents && !out.is_ascii() {
-        strip_accents(out);
-    }
-    if recompose || opts.strip_accents {
-        recompose_nfkc(out);
+        let recompose = sink.recompose;
+        if self.strip_accents && !out.is_ascii() {
+            strip_accents(out);
+        }
+        if recompose || self.strip_accents {
+            recompose_nfkc(out);
+        }
     }
 }
 
@@ -366,7 +368,7 @@ mod tests {
     /// shortcut.
     fn unicode_only(opts: Options, text: &str) -> String {
         let mut out = String::new();
-        normalize_unicode(opts, &initialisms::join(text), &mut out, false);
+        opts.normalize_unicode(&initialisms::join(text), &mut out, false);
         out
     }
 
