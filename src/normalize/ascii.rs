@@ -268,7 +268,7 @@ impl Collapse {
     fn word(&mut self, buf: &mut [u8], word: u64) {
         if zero_bytes(word) != 0 {
             for b in word.to_le_bytes() {
-                keep_byte(buf, &mut self.write, &mut self.prev, b);
+                self.keep_byte(buf, b);
             }
             return;
         }
@@ -282,6 +282,18 @@ impl Collapse {
         buf[self.write..self.write + 8].copy_from_slice(&packed.to_le_bytes());
         self.write += kept;
         self.prev = (word >> 56) as u8;
+    }
+    /// Stores the mapped byte `b` at `buf[self.write]`, branch-free: a store
+    /// that is not kept is overwritten by the next one, and never lands past
+    /// bytes not yet read.
+    #[inline(always)]
+    fn keep_byte(&mut self, buf: &mut [u8], b: u8) {
+        buf[self.write] = b;
+        let keep = b != DROP && (b != SPACE || self.prev != SPACE);
+        self.write += usize::from(keep);
+        if b != DROP {
+            self.prev = b;
+        }
     }
 }
 
@@ -402,18 +414,6 @@ fn squeeze(word: u64, drop: u64) -> (u64, usize) {
         shift = (shift & !moving) | ((shift & moving) >> by);
     }
     (packed, 8 - drop.count_ones() as usize)
-}
-
-/// One byte of `collapse`, branch-free: a store that is not kept is
-/// overwritten by the next one, and never lands past bytes not yet read.
-#[inline(always)]
-fn keep_byte(buf: &mut [u8], write: &mut usize, prev: &mut u8, b: u8) {
-    buf[*write] = b;
-    let keep = b != DROP && (b != SPACE || *prev != SPACE);
-    *write += usize::from(keep);
-    if b != DROP {
-        *prev = b;
-    }
 }
 
 #[cfg(test)]
