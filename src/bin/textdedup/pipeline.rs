@@ -272,10 +272,12 @@ fn prepare(ctx: &Ctx<'_>, batch: Batch, position: u64) -> Prepared {
                     raw: String::new(),
                 })
             } else {
-                record::parse(&text, raw.range, raw.invalid_utf8, &ctx.fields).map(|doc| {
-                    let sketch = ctx.dedup.sketch(doc.text(&text));
-                    (doc, sketch)
-                })
+                ctx.fields
+                    .parse(&text, raw.range, raw.invalid_utf8)
+                    .map(|doc| {
+                        let sketch = ctx.dedup.sketch(doc.text(&text));
+                        (doc, sketch)
+                    })
             };
             Item {
                 source: raw.source,
@@ -351,7 +353,7 @@ impl Rendered {
             replace: cleaned.as_deref().map(|s| (doc.text_field, s)),
             drop: "duplicates",
         };
-        let any = record::write_fields(out, text, &doc.object, edit);
+        let any = doc.object.write_fields(out, text, edit);
         if any {
             out.push(b',');
         }
@@ -402,7 +404,7 @@ impl Rendered {
                     replace: None,
                     drop: "error",
                 };
-                if record::write_fields(out, text, object, edit) {
+                if object.write_fields(out, text, edit) {
                     out.push(b',');
                 }
                 out.extend_from_slice(b"\"error\":");
