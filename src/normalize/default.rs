@@ -3,7 +3,7 @@
 
 use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
 
-use super::ascii::{self, DROP, SPACE};
+use super::ascii::{DROP, SPACE, Special};
 use super::initialisms;
 use super::props::{is_nonspacing_mark, push_casefold};
 use super::scratch::with_scratch;
@@ -57,69 +57,96 @@ pub(crate) fn normalize_joined(opts: Options, segment: &str, out: &mut String) {
             SPACE
         }
     };
-    normalize_with(opts, period, initialisms::join, segment, out);
+    let periods = Periods {
+        period,
+        join: initialisms::join,
+    };
+    opts.normalize_with(periods, segment, out);
 }
 
 /// Normalizes `segment` into `out` (cleared first).
 #[cfg(test)]
 pub(crate) fn normalize(opts: Options, segment: &str, out: &mut String) {
-    normalize_with(opts, |_| SPACE, |s| s.into(), segment, out);
-}
-
-/// The ASCII path as far as it goes, then the Unicode path for the rest:
-/// `period(i)` maps the ASCII `.` at `i`, and `join` does the same to the
-/// text the Unicode path gets.
-fn normalize_with(
-    opts: Options,
-    period: impl Fn(usize) -> u8,
-    join: fn(&str) -> std::borrow::Cow<'_, str>,
-    segment: &str,
-    out: &mut String,
-) {
-    let Err(first) = rewrite_ascii(opts, &period, segment, out) else {
-        return;
+    let periods = Periods {
+        period: |_| SPACE,
+        join: |s| s.into(),
     };
-    // Most non-ASCII segments are ASCII but for a quote or an accented
-    // word: the Unicode path starts after the last ASCII separator before
-    // the first non-ASCII byte. NOTE: that separator must not compose with
-    // what follows (NFKC composes `=` + U+0338 into `≠`), nor be a `.` that
-    // the initialism rule could drop.
-    let bytes = segment.as_bytes();
-    let split = bytes[..first]
-        .iter()
-        .rposition(|&b| map_ascii::<false>(b) == SPACE && !matches!(b, b'.' | b'<' | b'=' | b'>'))
-        .map_or(0, |i| i + 1);
-    let (head, tail) = segment.split_at(split);
-    out.clear();
-    if !head.is_empty() {
-        // All ASCII, so the ASCII path takes it whole.
-        let head_done = rewrite_ascii(opts, period, head, out).is_ok();
-        debug_assert!(head_done, "the head is ASCII");
-    }
-    // The whole-segment path would have noted these removals (see `Sink`).
-    let head_dropped = head.bytes().any(|b| map_ascii::<false>(b) == DROP);
-    opts.normalize_unicode(&join(tail), out, head_dropped);
+    opts.normalize_with(periods, segment, out);
 }
 
-/// The ASCII path: one byte map, with `period(i)` for the `.` at `i`.
-///
-/// # Errors
-///
-/// The index of the first non-ASCII byte: `out` then holds garbage.
-fn rewrite_ascii(
-    opts: Options,
-    period: impl Fn(usize) -> u8,
-    segment: &str,
-    out: &mut String,
-) -> Result<(), usize> {
-    if opts.fold_digits {
-        ascii::rewrite::<b'.'>(map_ascii::<true>, period, segment, out)
-    } else {
-        ascii::rewrite::<b'.'>(map_ascii::<false>, period, segment, out)
-    }
+/// How the periods of initialisms are treated: `period(i)` maps the ASCII
+/// `.` at `i` of the segment, and `join` does the same to the text the
+/// Unicode path gets.
+#[derive(Clone, Copy)]
+struct Periods<P> {
+    period: P,
+    join: fn(&str) -> std::borrow::Cow<'_, str>,
 }
 
 impl Options {
+    /// The ASCII path as far as it goes, then the Unicode path for the rest,
+    /// with the periods of initialisms treated as `periods` says.
+    fn normalize_with(
+        self,
+        periods: Periods<impl Fn(usize) -> u8>,
+        segment: &str,
+        out: &mut String,
+    ) {
+        let opts = self;
+        let Periods { period, join } = periods;
+        let Err(first) = opts.rewrite_ascii(&period, segment, out) else {
+            return;
+        };
+        // Most non-ASCII segments are ASCII but for a quote or an accented
+        // word: the Unicode path starts after the last ASCII separator before
+        // the first non-ASCII byte. NOTE: that separator must not compose with
+        // what follows (NFKC composes `=` + U+0338 into `≠`), nor be a `.` that
+        // the initialism rule could drop.
+        let bytes = segment.as_bytes();
+        let split = bytes[..first]
+            .iter()
+            .rposition(|&b| {
+                map_ascii::<false>(b) == SPACE && !matches!(b, b'.' | b'<' | b'=' | b'>')
+            })
+            .map_or(0, |i| i + 1);
+        let (head, tail) = segment.split_at(split);
+        out.clear();
+        if !head.is_empty() {
+            // All ASCII, so the ASCII path takes it whole.
+            let head_done = opts.rewrite_ascii(period, head, out).is_ok();
+            debug_assert!(head_done, "the head is ASCII");
+        }
+        // The whole-segment path would have noted these removals (see `Sink`).
+        let head_dropped = head.bytes().any(|b| map_ascii::<false>(b) == DROP);
+        opts.normalize_unicode(&join(tail), out, head_dropped);
+    }
+
+    /// The ASCII path: one byte map, with `period(i)` for the `.` at `i`.
+    ///
+    /// # Errors
+    ///
+    /// The index of the first non-ASCII byte: `out` then holds garbage.
+    fn rewrite_ascii(
+        self,
+        period: impl Fn(usize) -> u8,
+        segment: &str,
+        out: &mut String,
+    ) -> Result<(), usize> {
+        if self.fold_digits {
+            let rules = Special::<_, _, b'.'> {
+                map: map_ascii::<true>,
+                map_special: period,
+            };
+            rules.rewrite(segment, out)
+        } else {
+            let rules = Special::<_, _, b'.'> {
+                map: map_ascii::<false>,
+                map_special: period,
+            };
+            rules.rewrite(segment, out)
+        }
+    }
+
     /// The non-ASCII path: appends the key of `segment` to `out`, which holds
     /// the key of an ASCII head that ended in a separator (or nothing).
     /// `head_dropped`: the head had a byte that is removed.
