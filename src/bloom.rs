@@ -443,10 +443,11 @@ impl BloomDedup {
                 Some((Some(span), Method::Exact, 1.0))
             } else if let Some(t) = threshold.filter(|_| !ngrams.is_empty()) {
                 let seen = Seen {
+                    level: level.level,
                     ngrams: &local_ngrams,
                     kept: &local_kept,
                 };
-                self.containment(level.level, ngrams, &seen, t)
+                self.containment(ngrams, &seen, t)
             } else {
                 None
             };
@@ -482,13 +483,13 @@ impl BloomDedup {
     }
 
     /// Containment of a segment's distinct `ngrams` in the filter and in the
-    /// segments kept earlier in the text: a duplicate when at least
-    /// `threshold` of them were (probably) seen. It names the earlier
-    /// segment of the text that had the most of them when that segment had
-    /// more than the filter, and an earlier document (`None`) otherwise.
+    /// segments kept earlier in the text at `seen.level`: a duplicate when
+    /// at least `threshold` of them were (probably) seen. It names the
+    /// earlier segment of the text that had the most of them when that
+    /// segment had more than the filter, and an earlier document (`None`)
+    /// otherwise.
     fn containment(
         &self,
-        level: Level,
         ngrams: &[u64],
         seen: &Seen<'_>,
         threshold: f64,
@@ -496,7 +497,7 @@ impl BloomDedup {
         let mut in_filter = 0usize;
         let mut in_text: Vec<u32> = Vec::new();
         for &ngram in ngrams {
-            if self.filter.contains(ngram_key(level, ngram)) {
+            if self.filter.contains(ngram_key(seen.level, ngram)) {
                 in_filter += 1;
             } else if let Some(&id) = seen.ngrams.get(&ngram) {
                 in_text.push(id);
@@ -893,8 +894,10 @@ struct Kept {
     ngrams: Vec<u64>,
 }
 
-/// The n-grams of the segments kept earlier in a text, and their spans.
+/// The n-grams of the segments kept earlier in a text at one level, and
+/// their spans.
 struct Seen<'a> {
+    level: Level,
     ngrams: &'a U64Map<u32>,
     kept: &'a [Span],
 }

@@ -84,15 +84,15 @@ impl NearIndex {
         }
     }
 
-    /// The earliest kept segment, in `index` and then in `local`, that `key`
-    /// verifies against, with its score.
+    /// The earliest kept segment, in this index and then in `local`, that
+    /// `key` verifies against, with its score.
     pub(crate) fn find(
-        index: &NearIndex,
+        &self,
         local: &NearIndex,
         key: &NearKey,
         threshold: f64,
     ) -> Option<(Source, f64)> {
-        match (index, local, key) {
+        match (self, local, key) {
             (NearIndex::MinHash(index), NearIndex::MinHash(local), NearKey::Signature(sig)) => {
                 let first = |lsh: &LshIndex<u32>| {
                     lsh.query_first(sig, threshold)
@@ -117,43 +117,48 @@ impl NearIndex {
                 NearIndex::Containment(index),
                 NearIndex::Containment(local),
                 NearKey::Shingles(shingles),
-            ) => containment(index, local, shingles, threshold),
+            ) => KeptShingles { index, local }.containment(shingles, threshold),
             _ => None,
         }
     }
 }
 
-/// Containment against everything kept, in the index and earlier in the
-/// text: the fraction of the segment's distinct n-grams seen before. The
-/// source named is the kept segment that first had the most of them.
-fn containment(
-    index: &ContainmentIndex<u32>,
-    local: &ContainmentIndex<u32>,
-    shingles: &[u64],
-    threshold: f64,
-) -> Option<(Source, f64)> {
-    if shingles.is_empty() {
-        return None;
-    }
-    let mut sources: Vec<Source> = shingles
-        .iter()
-        .filter_map(|&shingle| {
-            index
-                .source_of(shingle)
-                .map(|&id| Source::Index(id))
-                .or_else(|| local.source_of(shingle).map(|&id| Source::Local(id)))
-        })
-        .collect();
-    let score = sources.len() as f64 / shingles.len() as f64;
-    if score < threshold {
-        return None;
-    }
-    sources.sort_unstable();
-    let mut best: Option<(Source, usize)> = None;
-    for run in sources.chunk_by(|a, b| a == b) {
-        if best.is_none_or(|(_, count)| run.len() > count) {
-            best = Some((run[0], run.len()));
+/// The n-grams of everything kept: in the index, and earlier in the text.
+#[derive(Clone, Copy)]
+struct KeptShingles<'a> {
+    index: &'a ContainmentIndex<u32>,
+    local: &'a ContainmentIndex<u32>,
+}
+
+impl KeptShingles<'_> {
+    /// Containment against everything kept: the fraction of the segment's
+    /// distinct n-grams seen before. The source named is the kept segment
+    /// that first had the most of them.
+    fn containment(self, shingles: &[u64], threshold: f64) -> Option<(Source, f64)> {
+        let KeptShingles { index, local } = self;
+        if shingles.is_empty() {
+            return None;
         }
+        let mut sources: Vec<Source> = shingles
+            .iter()
+            .filter_map(|&shingle| {
+                index
+                    .source_of(shingle)
+                    .map(|&id| Source::Index(id))
+                    .or_else(|| local.source_of(shingle).map(|&id| Source::Local(id)))
+            })
+            .collect();
+        let score = sources.len() as f64 / shingles.len() as f64;
+        if score < threshold {
+            return None;
+        }
+        sources.sort_unstable();
+        let mut best: Option<(Source, usize)> = None;
+        for run in sources.chunk_by(|a, b| a == b) {
+            if best.is_none_or(|(_, count)| run.len() > count) {
+                best = Some((run[0], run.len()));
+            }
+        }
+        best.map(|(source, _)| (source, score))
     }
-    best.map(|(source, _)| (source, score))
 }

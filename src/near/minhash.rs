@@ -168,59 +168,65 @@ impl MinHasher {
                 // the value's full mix is skipped for slots filled in earlier
                 // rounds, which is most throws after the first round.
                 let multiplier = mix64(key) | 1;
-                throw(&mut open, slots, shingles, key, high, |shingle| {
-                    reduce((shingle ^ key).wrapping_mul(multiplier) >> 32, k)
-                })
+                let slot_of =
+                    |shingle: u64| reduce((shingle ^ key).wrapping_mul(multiplier) >> 32, k);
+                Throw { key, high, slot_of }.fill(&mut open, slots, shingles)
             } else {
                 let seed = self.seed;
-                throw(&mut open, slots, shingles, key, high, |shingle| {
+                let slot_of = |shingle: u64| {
                     let offset = reduce(mix64(shingle ^ OFFSET_KEY ^ seed) >> 32, k);
                     (offset + round - k) % k
-                })
+                };
+                Throw { key, high, slot_of }.fill(&mut open, slots, shingles)
             };
         }
     }
 }
 
-/// Shingles per chunk in [`throw`]: positions in a chunk fit in a `u8`.
+/// Shingles per chunk in [`Throw::fill`]: positions in a chunk fit in a `u8`.
 const CHUNK: usize = 256;
 
-/// One round after the first: throws each shingle into its slot `slot_of`,
-/// where the slot is still open (empty, or filled in this round), and
-/// returns how many slots it filled.
-///
-/// NOTE: in two passes per chunk of shingles, so that neither branches on
-/// whether a slot is open: the first lists the shingles that land in open
-/// slots (by position), the second mixes their values. A branch there mispredicts often
-/// in the early rounds, when many slots are open.
-#[inline(always)]
-fn throw(
-    open: &mut [u8; CHUNK],
-    slots: &mut [u64],
-    shingles: &[u64],
+/// One round after the first: its key, the high bits of its values, and the
+/// slot each shingle lands in.
+#[derive(Clone, Copy)]
+struct Throw<F> {
     key: u64,
     high: u64,
-    slot_of: impl Fn(u64) -> usize,
-) -> usize {
-    let mut filled = 0;
-    for chunk in shingles.chunks(CHUNK) {
-        let mut listed = 0;
-        for (i, &shingle) in chunk.iter().enumerate() {
-            open[listed % CHUNK] = i as u8;
-            listed += usize::from(slots[slot_of(shingle)] >= high);
+    slot_of: F,
+}
+
+impl<F: Fn(u64) -> usize> Throw<F> {
+    /// Throws each shingle into its slot `slot_of`, where the slot is still
+    /// open (empty, or filled in this round), and returns how many slots it
+    /// filled.
+    ///
+    /// NOTE: in two passes per chunk of shingles, so that neither branches on
+    /// whether a slot is open: the first lists the shingles that land in open
+    /// slots (by position), the second mixes their values. A branch there mispredicts often
+    /// in the early rounds, when many slots are open.
+    #[inline(always)]
+    fn fill(self, open: &mut [u8; CHUNK], slots: &mut [u64], shingles: &[u64]) -> usize {
+        let Throw { key, high, slot_of } = self;
+        let mut filled = 0;
+        for chunk in shingles.chunks(CHUNK) {
+            let mut listed = 0;
+            for (i, &shingle) in chunk.iter().enumerate() {
+                open[listed % CHUNK] = i as u8;
+                listed += usize::from(slots[slot_of(shingle)] >= high);
+            }
+            // Few shingles land in open slots after the first rounds: finding
+            // their slots again costs less than listing every one.
+            for &i in &open[..listed] {
+                let shingle = chunk[usize::from(i)];
+                let slot = slot_of(shingle);
+                let current = slots[slot];
+                let value = high | (mix64(shingle ^ key) & VALUE_MASK);
+                filled += usize::from(current == EMPTY);
+                slots[slot] = value.min(current);
+            }
         }
-        // Few shingles land in open slots after the first rounds: finding
-        // their slots again costs less than listing every one.
-        for &i in &open[..listed] {
-            let shingle = chunk[usize::from(i)];
-            let slot = slot_of(shingle);
-            let current = slots[slot];
-            let value = high | (mix64(shingle ^ key) & VALUE_MASK);
-            filled += usize::from(current == EMPTY);
-            slots[slot] = value.min(current);
-        }
+        filled
     }
-    filled
 }
 
 /// The key of round `round`. Part of the persisted format.

@@ -9,30 +9,6 @@ pub(crate) const DROP: u8 = 0;
 /// The table entry for bytes that become a (collapsed) space.
 pub(crate) const SPACE: u8 = b' ';
 
-/// Rewrites `segment` into `out` (cleared first): each byte `b` becomes
-/// `map(b)`, or `map_special(i)` for the `SPECIAL` byte at index `i` (a rule
-/// that looks at its neighbours), except that `DROP` results are removed and
-/// runs of `SPACE` results become one space, with none at either end.
-///
-/// `map` must return only `a`..=`z`, digits, `SPACE` and `DROP`, map
-/// `b' '` and `SPECIAL` to `SPACE` and every byte from 0x80 up to `DROP`,
-/// and should be branch-free so that it vectorizes. `map_special` returns
-/// `SPACE` or `DROP`, and `SPACE` unless a letter follows.
-///
-/// # Errors
-///
-/// The index of the first non-ASCII byte, if any: `out` then holds garbage.
-pub(crate) fn rewrite<const SPECIAL: u8>(
-    map: impl Fn(u8) -> u8,
-    map_special: impl Fn(usize) -> u8,
-    segment: &str,
-    out: &mut String,
-) -> Result<(), usize> {
-    debug_assert!(SPECIAL != b' ' && SPECIAL.is_ascii());
-    let rules = Special::<_, _, SPECIAL> { map, map_special };
-    rewrite_blocks(rules, segment, out)
-}
-
 /// How [`rewrite_blocks`] maps a block of 16 bytes.
 pub(crate) trait BlockRules {
     /// A byte to pad the last block with: kept as it is by `fast`, so that
@@ -135,9 +111,32 @@ fn collapse_blocks<R: BlockRules>(
 
 /// The Default rules: a byte map, and a rule in context for one byte
 /// value that matters only before a letter (the initialism period).
-struct Special<M, S, const SPECIAL: u8> {
-    map: M,
-    map_special: S,
+pub(crate) struct Special<M, S, const SPECIAL: u8> {
+    pub(crate) map: M,
+    pub(crate) map_special: S,
+}
+
+impl<M: Fn(u8) -> u8, S: Fn(usize) -> u8, const SPECIAL: u8> Special<M, S, SPECIAL> {
+    /// Rewrites `segment` into `out` (cleared first): each byte `b` becomes
+    /// `map(b)`, or `map_special(i)` for the `SPECIAL` byte at index `i` (a
+    /// rule that looks at its neighbours), except that `DROP` results are
+    /// removed and runs of `SPACE` results become one space, with none at
+    /// either end.
+    ///
+    /// `map` must return only `a`..=`z`, digits, `SPACE` and `DROP`, map
+    /// `b' '` and `SPECIAL` to `SPACE` and every byte from 0x80 up to
+    /// `DROP`, and should be branch-free so that it vectorizes.
+    /// `map_special` returns `SPACE` or `DROP`, and `SPACE` unless a letter
+    /// follows.
+    ///
+    /// # Errors
+    ///
+    /// The index of the first non-ASCII byte, if any: `out` then holds
+    /// garbage.
+    pub(crate) fn rewrite(self, segment: &str, out: &mut String) -> Result<(), usize> {
+        debug_assert!(SPECIAL != b' ' && SPECIAL.is_ascii());
+        rewrite_blocks(self, segment, out)
+    }
 }
 
 impl<M: Fn(u8) -> u8, S: Fn(usize) -> u8, const SPECIAL: u8> BlockRules for Special<M, S, SPECIAL> {
@@ -268,7 +267,7 @@ impl Collapse {
     fn word(&mut self, buf: &mut [u8], word: u64) {
         if zero_bytes(word) != 0 {
             for b in word.to_le_bytes() {
-                keep_byte(buf, &mut self.write, &mut self.prev, b);
+                self.keep_byte(buf, b);
             }
             return;
         }
@@ -282,6 +281,18 @@ impl Collapse {
         buf[self.write..self.write + 8].copy_from_slice(&packed.to_le_bytes());
         self.write += kept;
         self.prev = (word >> 56) as u8;
+    }
+    /// Stores the mapped byte `b` at `buf[self.write]`, branch-free: a store
+    /// that is not kept is overwritten by the next one, and never lands past
+    /// bytes not yet read.
+    #[inline(always)]
+    fn keep_byte(&mut self, buf: &mut [u8], b: u8) {
+        buf[self.write] = b;
+        let keep = b != DROP && (b != SPACE || self.prev != SPACE);
+        self.write += usize::from(keep);
+        if b != DROP {
+            self.prev = b;
+        }
     }
 }
 
@@ -344,8 +355,8 @@ fn halves(block: [u8; BLOCK]) -> (u64, u64) {
 
 const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
 
-/// Like [`rewrite`], but spaces are kept as they are: only `DROP` results
-/// are removed.
+/// Like [`Special::rewrite`], but spaces are kept as they are: only `DROP`
+/// results are removed.
 pub(crate) fn map_bytes(map: impl Fn(u8) -> u8, segment: &str, out: &mut String) {
     let mut buf = take_bytes(out);
     buf.extend(segment.bytes().map(map));
@@ -404,18 +415,6 @@ fn squeeze(word: u64, drop: u64) -> (u64, usize) {
     (packed, 8 - drop.count_ones() as usize)
 }
 
-/// One byte of `collapse`, branch-free: a store that is not kept is
-/// overwritten by the next one, and never lands past bytes not yet read.
-#[inline(always)]
-fn keep_byte(buf: &mut [u8], write: &mut usize, prev: &mut u8, b: u8) {
-    buf[*write] = b;
-    let keep = b != DROP && (b != SPACE || *prev != SPACE);
-    *write += usize::from(keep);
-    if b != DROP {
-        *prev = b;
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -445,7 +444,7 @@ mod tests {
         }
     }
 
-    /// [`rewrite`] with the same maps, with no tricks.
+    /// [`Special::rewrite`] with the same maps, with no tricks.
     fn naive_rewrite(text: &str) -> String {
         let bytes = text.as_bytes();
         let mapped: String = (0..bytes.len())
@@ -463,7 +462,8 @@ mod tests {
         fn rewrite_matches_naive(text in "([a-cA0 .,\n\x01]|ab|  |, |\\. ){0,40}") {
             let mut out = String::from("stale");
             let bytes = text.as_bytes();
-            let result = rewrite::<b'.'>(test_map, |i| test_special(bytes, i), &text, &mut out);
+            let rules = Special::<_, _, b'.'> { map: test_map, map_special: |i| test_special(bytes, i) };
+            let result = rules.rewrite(&text, &mut out);
             prop_assert_eq!(result, Ok(()));
             prop_assert_eq!(out, naive_rewrite(&text), "given: {:?}", text);
         }
@@ -472,7 +472,8 @@ mod tests {
         fn rewrite_stops_at_the_first_non_ascii_byte(head in "[a .]{0,40}", tail in "[a .é]{0,20}") {
             let text = format!("{head}é{tail}");
             let mut out = String::new();
-            let result = rewrite::<b'.'>(test_map, |_| SPACE, &text, &mut out);
+            let rules = Special::<_, _, b'.'> { map: test_map, map_special: |_| SPACE };
+            let result = rules.rewrite(&text, &mut out);
             prop_assert_eq!(result, Err(head.len()));
         }
     }
@@ -527,7 +528,11 @@ mod tests {
                         let mut got = String::new();
                         let bytes = text.as_bytes();
                         let special = |i| test_special(bytes, i);
-                        assert_eq!(rewrite::<b'.'>(test_map, special, &text, &mut got), Ok(()));
+                        let rules = Special::<_, _, b'.'> {
+                            map: test_map,
+                            map_special: special,
+                        };
+                        assert_eq!(rules.rewrite(&text, &mut got), Ok(()));
                         assert_eq!(got, naive_rewrite(&text), "given: {text:?}");
                     }
                 }

@@ -1,7 +1,7 @@
 //! The `C4` preset: Python's `line.strip().lower()`, as in the TFDS C4 line
 //! deduplication.
 
-use super::props::{py_lower, py_strip};
+use super::props::{CharAt, py_strip};
 
 /// Normalizes `segment` into `out` (cleared first).
 pub(crate) fn normalize(segment: &str, out: &mut String) {
@@ -13,6 +13,6 @@ pub(crate) fn normalize(segment: &str, out: &mut String) {
         return;
     }
     for (at, c) in text.char_indices() {
-        py_lower(text, at, c, |l| out.push(l));
+        CharAt { text, at, c }.py_lower(|l| out.push(l));
     }
 }

@@ -7,7 +7,7 @@
 //! U+007F..U+009F. ASCII punctuation and accents are kept.
 
 use super::ascii::{self, DROP};
-use super::props::{is_decimal_digit, py_lower, py_strip};
+use super::props::{CharAt, is_decimal_digit, py_strip};
 
 /// The punctuation cc_net removes, sorted (its `UNICODE_PUNCT` keys).
 ///
@@ -50,7 +50,7 @@ pub(crate) fn normalize(segment: &str, out: &mut String) {
         if is_decimal_digit(c) {
             out.push('0');
         } else {
-            py_lower(text, at, c, |l| {
+            CharAt { text, at, c }.py_lower(|l| {
                 if !is_removed(l) {
                     out.push(l);
                 }

@@ -11,7 +11,7 @@ use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfd_quick};
 
 use super::ascii::{self, BLOCK, Block, DROP, SPACE};
 use super::ccnet::REMOVED_PUNCT;
-use super::props::{is_decimal_digit, is_nonspacing_mark, is_py_space, py_lower, py_strip};
+use super::props::{CharAt, is_decimal_digit, is_nonspacing_mark, is_py_space, py_strip};
 use super::scratch::with_scratch;
 
 /// Normalizes `segment` into `out` (cleared first).
@@ -48,7 +48,12 @@ fn normalize_unicode(segment: &str, out: &mut String) {
             push(out, '0');
             continue;
         }
-        py_lower(segment, at, c, |l| push(out, l));
+        CharAt {
+            text: segment,
+            at,
+            c,
+        }
+        .py_lower(|l| push(out, l));
         at += c.len_utf8();
     }
     if !out.is_ascii() {

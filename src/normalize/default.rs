@@ -3,7 +3,7 @@
 
 use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
 
-use super::ascii::{self, DROP, SPACE};
+use super::ascii::{DROP, SPACE, Special};
 use super::initialisms;
 use super::props::{is_nonspacing_mark, push_casefold};
 use super::scratch::with_scratch;
@@ -57,106 +57,135 @@ pub(crate) fn normalize_joined(opts: Options, segment: &str, out: &mut String) {
             SPACE
         }
     };
-    normalize_with(opts, period, initialisms::join, segment, out);
+    let periods = Periods {
+        period,
+        join: initialisms::join,
+    };
+    opts.normalize_with(periods, segment, out);
 }
 
 /// Normalizes `segment` into `out` (cleared first).
 #[cfg(test)]
 pub(crate) fn normalize(opts: Options, segment: &str, out: &mut String) {
-    normalize_with(opts, |_| SPACE, |s| s.into(), segment, out);
+    let periods = Periods {
+        period: |_| SPACE,
+        join: |s| s.into(),
+    };
+    opts.normalize_with(periods, segment, out);
 }
 
-/// The ASCII path as far as it goes, then the Unicode path for the rest:
-/// `period(i)` maps the ASCII `.` at `i`, and `join` does the same to the
-/// text the Unicode path gets.
-fn normalize_with(
-    opts: Options,
-    period: impl Fn(usize) -> u8,
+/// How the periods of initialisms are treated: `period(i)` maps the ASCII
+/// `.` at `i` of the segment, and `join` does the same to the text the
+/// Unicode path gets.
+#[derive(Clone, Copy)]
+struct Periods<P> {
+    period: P,
     join: fn(&str) -> std::borrow::Cow<'_, str>,
-    segment: &str,
-    out: &mut String,
-) {
-    let Err(first) = rewrite_ascii(opts, &period, segment, out) else {
-        return;
-    };
-    // Most non-ASCII segments are ASCII but for a quote or an accented
-    // word: the Unicode path starts after the last ASCII separator before
-    // the first non-ASCII byte. NOTE: that separator must not compose with
-    // what follows (NFKC composes `=` + U+0338 into `≠`), nor be a `.` that
-    // the initialism rule could drop.
-    let bytes = segment.as_bytes();
-    let split = bytes[..first]
-        .iter()
-        .rposition(|&b| map_ascii::<false>(b) == SPACE && !matches!(b, b'.' | b'<' | b'=' | b'>'))
-        .map_or(0, |i| i + 1);
-    let (head, tail) = segment.split_at(split);
-    out.clear();
-    if !head.is_empty() {
-        // All ASCII, so the ASCII path takes it whole.
-        let head_done = rewrite_ascii(opts, period, head, out).is_ok();
-        debug_assert!(head_done, "the head is ASCII");
-    }
-    // The whole-segment path would have noted these removals (see `Sink`).
-    let head_dropped = head.bytes().any(|b| map_ascii::<false>(b) == DROP);
-    normalize_unicode(opts, &join(tail), out, head_dropped);
 }
 
-/// The ASCII path: one byte map, with `period(i)` for the `.` at `i`.
-///
-/// # Errors
-///
-/// The index of the first non-ASCII byte: `out` then holds garbage.
-fn rewrite_ascii(
-    opts: Options,
-    period: impl Fn(usize) -> u8,
-    segment: &str,
-    out: &mut String,
-) -> Result<(), usize> {
-    if opts.fold_digits {
-        ascii::rewrite::<b'.'>(map_ascii::<true>, period, segment, out)
-    } else {
-        ascii::rewrite::<b'.'>(map_ascii::<false>, period, segment, out)
+impl Options {
+    /// The ASCII path as far as it goes, then the Unicode path for the rest,
+    /// with the periods of initialisms treated as `periods` says.
+    fn normalize_with(
+        self,
+        periods: Periods<impl Fn(usize) -> u8>,
+        segment: &str,
+        out: &mut String,
+    ) {
+        let opts = self;
+        let Periods { period, join } = periods;
+        let Err(first) = opts.rewrite_ascii(&period, segment, out) else {
+            return;
+        };
+        // Most non-ASCII segments are ASCII but for a quote or an accented
+        // word: the Unicode path starts after the last ASCII separator before
+        // the first non-ASCII byte. NOTE: that separator must not compose with
+        // what follows (NFKC composes `=` + U+0338 into `≠`), nor be a `.` that
+        // the initialism rule could drop.
+        let bytes = segment.as_bytes();
+        let split = bytes[..first]
+            .iter()
+            .rposition(|&b| {
+                map_ascii::<false>(b) == SPACE && !matches!(b, b'.' | b'<' | b'=' | b'>')
+            })
+            .map_or(0, |i| i + 1);
+        let (head, tail) = segment.split_at(split);
+        out.clear();
+        if !head.is_empty() {
+            // All ASCII, so the ASCII path takes it whole.
+            let head_done = opts.rewrite_ascii(period, head, out).is_ok();
+            debug_assert!(head_done, "the head is ASCII");
+        }
+        // The whole-segment path would have noted these removals (see `Sink`).
+        let head_dropped = head.bytes().any(|b| map_ascii::<false>(b) == DROP);
+        opts.normalize_unicode(&join(tail), out, head_dropped);
     }
-}
 
-/// The non-ASCII path: appends the key of `segment` to `out`, which holds
-/// the key of an ASCII head that ended in a separator (or nothing).
-/// `head_dropped`: the head had a byte that is removed.
-fn normalize_unicode(opts: Options, segment: &str, out: &mut String, head_dropped: bool) {
-    let head = out.len();
-    let mut sink = Sink {
-        pending: !out.is_empty(),
-        out,
-        fold_digits: opts.fold_digits,
-        careful: false,
-        recompose: false,
-    };
-    // Optimistic: most text is made only of characters that NFKC leaves
-    // alone whatever surrounds them, and then one lookup per character
-    // decides everything.
-    if !segment.chars().all(|c| sink.feed_if_stable(c)) {
-        sink.out.truncate(head);
-        sink.pending = !sink.out.is_empty();
-        sink.careful = true;
-        sink.recompose |= head_dropped;
-        // ASCII resets the quick check's state, so it can start at the
-        // first non-ASCII byte.
-        let tail = segment.trim_start_matches(|c: char| c.is_ascii());
-        if is_nfkc_quick(tail.chars()) == IsNormalized::Yes {
-            segment.chars().for_each(|c| sink.feed(c, class_of(c)));
+    /// The ASCII path: one byte map, with `period(i)` for the `.` at `i`.
+    ///
+    /// # Errors
+    ///
+    /// The index of the first non-ASCII byte: `out` then holds garbage.
+    fn rewrite_ascii(
+        self,
+        period: impl Fn(usize) -> u8,
+        segment: &str,
+        out: &mut String,
+    ) -> Result<(), usize> {
+        if self.fold_digits {
+            let rules = Special::<_, _, b'.'> {
+                map: map_ascii::<true>,
+                map_special: period,
+            };
+            rules.rewrite(segment, out)
         } else {
-            segment
-                .chars()
-                .nfkc()
-                .for_each(|c| sink.feed(c, class_of(c)));
+            let rules = Special::<_, _, b'.'> {
+                map: map_ascii::<false>,
+                map_special: period,
+            };
+            rules.rewrite(segment, out)
         }
     }
-    let recompose = sink.recompose;
-    if opts.strip_accents && !out.is_ascii() {
-        strip_accents(out);
-    }
-    if recompose || opts.strip_accents {
-        recompose_nfkc(out);
+
+    /// The non-ASCII path: appends the key of `segment` to `out`, which holds
+    /// the key of an ASCII head that ended in a separator (or nothing).
+    /// `head_dropped`: the head had a byte that is removed.
+    fn normalize_unicode(self, segment: &str, out: &mut String, head_dropped: bool) {
+        let head = out.len();
+        let mut sink = Sink {
+            pending: !out.is_empty(),
+            out,
+            fold_digits: self.fold_digits,
+            careful: false,
+            recompose: false,
+        };
+        // Optimistic: most text is made only of characters that NFKC leaves
+        // alone whatever surrounds them, and then one lookup per character
+        // decides everything.
+        if !segment.chars().all(|c| sink.feed_if_stable(c)) {
+            sink.out.truncate(head);
+            sink.pending = !sink.out.is_empty();
+            sink.careful = true;
+            sink.recompose |= head_dropped;
+            // ASCII resets the quick check's state, so it can start at the
+            // first non-ASCII byte.
+            let tail = segment.trim_start_matches(|c: char| c.is_ascii());
+            if is_nfkc_quick(tail.chars()) == IsNormalized::Yes {
+                segment.chars().for_each(|c| sink.feed(c, class_of(c)));
+            } else {
+                segment
+                    .chars()
+                    .nfkc()
+                    .for_each(|c| sink.feed(c, class_of(c)));
+            }
+        }
+        let recompose = sink.recompose;
+        if self.strip_accents && !out.is_ascii() {
+            strip_accents(out);
+        }
+        if recompose || self.strip_accents {
+            recompose_nfkc(out);
+        }
     }
 }
 
@@ -366,7 +395,7 @@ mod tests {
     /// shortcut.
     fn unicode_only(opts: Options, text: &str) -> String {
         let mut out = String::new();
-        normalize_unicode(opts, &initialisms::join(text), &mut out, false);
+        opts.normalize_unicode(&initialisms::join(text), &mut out, false);
         out
     }
 

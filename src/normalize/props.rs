@@ -69,18 +69,30 @@ pub(crate) fn push_casefold(c: char, out: &mut String) -> usize {
     }
 }
 
-/// Calls `f` with each character of Python's `str.lower()` of the character
-/// `c` found at byte offset `at` of `text`.
-///
-/// Python applies the Final_Sigma rule of SpecialCasing.txt, which needs the
-/// context; `char::to_lowercase` alone always gives `σ`.
-pub(crate) fn py_lower(text: &str, at: usize, c: char, mut f: impl FnMut(char)) {
-    if c == 'Σ' {
-        f(if is_final_sigma(text, at) { 'ς' } else { 'σ' });
-    } else if c.is_ascii() {
-        f(c.to_ascii_lowercase());
-    } else {
-        c.to_lowercase().for_each(f);
+/// The character `c` found at byte offset `at` of `text`: what case mapping
+/// in context needs.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct CharAt<'t> {
+    pub(crate) text: &'t str,
+    pub(crate) at: usize,
+    pub(crate) c: char,
+}
+
+impl CharAt<'_> {
+    /// Calls `f` with each character of Python's `str.lower()` of this
+    /// character.
+    ///
+    /// Python applies the Final_Sigma rule of SpecialCasing.txt, which needs
+    /// the context; `char::to_lowercase` alone always gives `σ`.
+    pub(crate) fn py_lower(self, mut f: impl FnMut(char)) {
+        let CharAt { text, at, c } = self;
+        if c == 'Σ' {
+            f(if is_final_sigma(text, at) { 'ς' } else { 'σ' });
+        } else if c.is_ascii() {
+            f(c.to_ascii_lowercase());
+        } else {
+            c.to_lowercase().for_each(f);
+        }
     }
 }
 
@@ -136,7 +148,7 @@ mod tests {
         let lower = |s: &str| {
             let mut out = String::new();
             for (i, c) in s.char_indices() {
-                py_lower(s, i, c, |l| out.push(l));
+                CharAt { text: s, at: i, c }.py_lower(|l| out.push(l));
             }
             out
         };

@@ -25,6 +25,14 @@ enum Layout {
     },
 }
 
+/// How a hard-wrapped text is laid out, as [`Layout::Wrapped`] holds it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Wrapping {
+    width: usize,
+    /// The whole text is ASCII.
+    ascii: bool,
+}
+
 /// An iterator over the paragraphs of a text, made by
 /// [`paragraphs`](super::paragraphs).
 ///
@@ -124,12 +132,12 @@ impl<'t> Paragraphs<'t> {
 
     /// The next paragraph of wrapped text: rows up to a break or to a row
     /// that opens a paragraph.
-    fn next_wrapped(&mut self, width: usize, ascii: bool) -> Option<(Span, &'t str)> {
+    fn next_wrapped(&mut self, wrapping: Wrapping) -> Option<(Span, &'t str)> {
         let first = *self.rows.get(self.next)?;
         let mut last = first;
         let mut i = self.next + 1;
         while let Some(&row) = self.rows.get(i) {
-            if row.after_break || self.opens_paragraph(&last, &row, width, ascii) {
+            if row.after_break || self.opens_paragraph(&last, &row, wrapping) {
                 break;
             }
             last = row;
@@ -140,7 +148,8 @@ impl<'t> Paragraphs<'t> {
     }
 
     /// Whether `cur` opens a new paragraph after `prev` in wrapped text.
-    fn opens_paragraph(&self, prev: &Row, cur: &Row, width: usize, ascii: bool) -> bool {
+    fn opens_paragraph(&self, prev: &Row, cur: &Row, wrapping: Wrapping) -> bool {
+        let Wrapping { width, ascii } = wrapping;
         let prev_full = is_full(prev.width as usize, cur.first_word as usize, width);
         if cur.indented {
             // An indented run wrapped at the width continues; otherwise the
@@ -242,7 +251,7 @@ impl<'t> Iterator for Paragraphs<'t> {
                 self.next += 1;
                 Some(self.span(row.start, row.end))
             }
-            Layout::Wrapped { width, ascii } => self.next_wrapped(width, ascii),
+            Layout::Wrapped { width, ascii } => self.next_wrapped(Wrapping { width, ascii }),
         }
     }
 }

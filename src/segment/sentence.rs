@@ -26,9 +26,16 @@ use crate::Span;
 pub struct Sentences<'t> {
     text: &'t str,
     paragraphs: Paragraphs<'t>,
-    /// Sentence spans of the current paragraph, reused across paragraphs.
-    spans: Vec<Span>,
+    /// Sentence spans of the current paragraph, and room to find them.
+    split: Split,
     next: usize,
+}
+
+/// Buffers for splitting paragraphs, reused across paragraphs.
+#[derive(Clone, Debug, Default)]
+struct Split {
+    /// Sentence spans of the current paragraph.
+    spans: Vec<Span>,
     /// A copy of a paragraph with its line breaks turned into spaces.
     scratch: String,
 }
@@ -38,9 +45,8 @@ impl<'t> Sentences<'t> {
         Sentences {
             text,
             paragraphs: Paragraphs::new(text, mode),
-            spans: Vec::new(),
+            split: Split::default(),
             next: 0,
-            scratch: String::new(),
         }
     }
 }
@@ -49,76 +55,82 @@ impl<'t> Iterator for Sentences<'t> {
     type Item = (Span, &'t str);
 
     fn next(&mut self) -> Option<(Span, &'t str)> {
-        while self.next == self.spans.len() {
+        while self.next == self.split.spans.len() {
             let (para, text) = self.paragraphs.next()?;
-            self.spans.clear();
+            self.split.spans.clear();
             self.next = 0;
             let ascii = self.paragraphs.known_ascii();
-            split_paragraph(text, ascii, &mut self.scratch, &mut self.spans);
-            for span in &mut self.spans {
+            self.split.paragraph(text, ascii);
+            for span in &mut self.split.spans {
                 *span = span.offset(para.start);
             }
         }
-        let span = self.spans[self.next];
+        let span = self.split.spans[self.next];
         self.next += 1;
         Some((span, &self.text[span.range()]))
     }
 }
 
-/// Pushes the trimmed sentence spans of `para`, relative to it, onto `out`;
-/// `ascii` says `para` is known to be ASCII.
-fn split_paragraph(para: &str, ascii: bool, scratch: &mut String, out: &mut Vec<Span>) {
-    // A wrapped paragraph has line breaks, which UAX #29 always breaks at.
-    // Spaces of the same byte length keep every offset valid. The ASCII path
-    // reads CR and LF as spaces itself, so needs no copy.
-    let ascii = ascii || para.is_ascii();
-    let flat: &str = if !ascii && para.contains(is_line_break) {
-        scratch.clear();
-        for c in para.chars() {
-            if is_line_break(c) {
-                scratch.extend(std::iter::repeat_n(' ', c.len_utf8()));
-            } else {
-                scratch.push(c);
+impl Split {
+    /// Pushes the trimmed sentence spans of `para`, relative to it, onto
+    /// `spans`; `ascii` says `para` is known to be ASCII.
+    fn paragraph(&mut self, para: &str, ascii: bool) {
+        let Split {
+            spans: out,
+            scratch,
+        } = self;
+        // A wrapped paragraph has line breaks, which UAX #29 always breaks at.
+        // Spaces of the same byte length keep every offset valid. The ASCII path
+        // reads CR and LF as spaces itself, so needs no copy.
+        let ascii = ascii || para.is_ascii();
+        let flat: &str = if !ascii && para.contains(is_line_break) {
+            scratch.clear();
+            for c in para.chars() {
+                if is_line_break(c) {
+                    scratch.extend(std::iter::repeat_n(' ', c.len_utf8()));
+                } else {
+                    scratch.push(c);
+                }
             }
-        }
-        scratch
-    } else {
-        para
-    };
-    let mut current: Option<Span> = None;
-    let mut merge = |piece: Span| {
-        current = match current {
-            Some(cur) if joins(&flat[cur.range()], &flat[piece.range()]) => {
-                Some(Span::new(cur.start, piece.end))
-            }
-            Some(cur) => {
-                out.push(cur);
-                Some(piece)
-            }
-            None => Some(piece),
+            scratch
+        } else {
+            para
         };
-    };
-    let mut push = |start: usize, end: usize| {
-        if let Some(piece) = trim_span(flat, start, end) {
-            merge(piece);
+        let mut current: Option<Span> = None;
+        let mut merge = |piece: Span| {
+            current = match current {
+                Some(cur) if joins(&flat[cur.range()], &flat[piece.range()]) => {
+                    Some(Span::new(cur.start, piece.end))
+                }
+                Some(cur) => {
+                    out.push(cur);
+                    Some(piece)
+                }
+                None => Some(piece),
+            };
+        };
+        let mut push = |start: usize, end: usize| {
+            if let Some(piece) = trim_span(flat, start, end) {
+                merge(piece);
+            }
+        };
+        // Flattening may have left only ASCII (a U+2028 became spaces).
+        if ascii || flat.is_ascii() {
+            // NOTE: the general UAX #29 iterator runs at about 20 MB/s; ASCII
+            // needs no tables.
+            let mut start = 0;
+            ascii::sentence_starts(flat.as_bytes(), |end| {
+                push(start, end);
+                start = end;
+            });
+            push(start, flat.len());
+        } else {
+            for (start, piece) in flat.split_sentence_bound_indices() {
+                push(start, start + piece.len());
+            }
         }
-    };
-    // Flattening may have left only ASCII (a U+2028 became spaces).
-    if ascii || flat.is_ascii() {
-        // NOTE: the general UAX #29 iterator runs at about 20 MB/s; ASCII
-        // needs no tables.
-        let mut start = 0;
-        ascii::sentence_starts(flat.as_bytes(), |end| {
-            push(start, end);
-            start = end;
-        });
-        push(start, flat.len());
-    } else {
-        for (start, piece) in flat.split_sentence_bound_indices() {
-            push(start, start + piece.len());
-        }
+        out.extend(current);
     }
-    out.extend(current);
 }
 
 /// Characters UAX #29 treats as paragraph separators (Sentence_Break CR,
@@ -132,9 +144,9 @@ mod tests {
     use super::*;
 
     fn split(para: &str) -> Vec<&str> {
-        let mut out = Vec::new();
-        split_paragraph(para, false, &mut String::new(), &mut out);
-        out.iter().map(|s| &para[s.range()]).collect()
+        let mut split = Split::default();
+        split.paragraph(para, false);
+        split.spans.iter().map(|s| &para[s.range()]).collect()
     }
 
     #[test]

@@ -364,6 +364,28 @@ impl Tally {
         self.after_break = line.para_sep;
     }
 
+    /// Counts the lines of `text` into this tally, by the general path
+    /// unless `fast` allows the ASCII ones.
+    fn count(&mut self, text: &str, rows: &mut Vec<Row>, fast: bool) {
+        rows.clear();
+        let ascii = self.ascii;
+        let mut add = |line: Option<Measured>| match line {
+            Some(line) => self.add(line, rows),
+            None => self.blank(),
+        };
+        let bytes = text.as_bytes();
+        // In ASCII, `\r` is the only other break byte: one search rules it out.
+        if ascii && fast && memchr(b'\r', bytes).is_none() {
+            for_each_lf_line(bytes, |start, end| add(Measured::ascii(bytes, start, end)));
+        } else if ascii && fast {
+            Lines::new(text).for_each(|line| add(Measured::any::<true>(text, line)));
+        } else {
+            let only_lf = Lines::new(text).only_lf();
+            Lines::with_only_lf(text, fast && only_lf)
+                .for_each(|line| add(Measured::any::<false>(text, line)));
+        }
+    }
+
     fn finish(&self) -> WrapStats {
         let ascii = self.ascii;
         // The first width at or below which 90% of the lines are: from the
@@ -403,30 +425,8 @@ impl Tally {
 pub(crate) fn measure(text: &str, rows: &mut Vec<Row>) -> WrapStats {
     // NOTE: the tally is large; filled in place, it is never copied.
     let mut tally = Tally::new(text.is_ascii());
-    count(text, rows, true, &mut tally);
+    tally.count(text, rows, true);
     tally.finish()
-}
-
-/// Counts the lines of `text` into `tally`, by the general path unless
-/// `fast` allows the ASCII ones.
-fn count(text: &str, rows: &mut Vec<Row>, fast: bool, tally: &mut Tally) {
-    rows.clear();
-    let ascii = tally.ascii;
-    let mut add = |line: Option<Measured>| match line {
-        Some(line) => tally.add(line, rows),
-        None => tally.blank(),
-    };
-    let bytes = text.as_bytes();
-    // In ASCII, `\r` is the only other break byte: one search rules it out.
-    if ascii && fast && memchr(b'\r', bytes).is_none() {
-        for_each_lf_line(bytes, |start, end| add(Measured::ascii(bytes, start, end)));
-    } else if ascii && fast {
-        Lines::new(text).for_each(|line| add(Measured::any::<true>(text, line)));
-    } else {
-        let only_lf = Lines::new(text).only_lf();
-        Lines::with_only_lf(text, fast && only_lf)
-            .for_each(|line| add(Measured::any::<false>(text, line)));
-    }
 }
 
 /// How many `>` open an email line: a change of depth is a change of author.
@@ -581,9 +581,9 @@ pub(crate) mod tests {
         fn byte_path_agrees_with_the_general_one(text in wrapped_text(false)) {
             let (mut fast, mut general) = (Vec::new(), Vec::new());
             let mut by_bytes = Tally::new(text.is_ascii());
-            count(&text, &mut fast, true, &mut by_bytes);
+            by_bytes.count(&text, &mut fast, true);
             let mut by_chars = Tally::new(text.is_ascii());
-            count(&text, &mut general, false, &mut by_chars);
+            by_chars.count(&text, &mut general, false);
             prop_assert_eq!(by_bytes, by_chars);
             prop_assert_eq!(fast, general);
         }

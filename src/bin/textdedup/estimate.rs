@@ -5,7 +5,7 @@ use textdedup::{BloomDedup, BloomFilter, Dedup, Level, Method};
 use crate::args::DedupArgs;
 use crate::fail::Fail;
 use crate::input::{self, Batches, Counter};
-use crate::record::{self, Fields};
+use crate::record::Fields;
 
 /// How much of the input the estimate reads.
 const SAMPLE_BYTES: u64 = 32 << 20;
@@ -51,7 +51,9 @@ pub fn run(args: &DedupArgs, dedup: &Dedup) -> Result<(), Fail> {
             .lines
             .par_iter()
             .filter_map(|l| {
-                record::parse(&batch.text, l.range.clone(), l.invalid_utf8, &fields).ok()
+                fields
+                    .parse(&batch.text, l.range.clone(), l.invalid_utf8)
+                    .ok()
             })
             .map(|doc| dedup.sketch(doc.text(&batch.text)))
             .collect();

@@ -37,6 +37,30 @@ pub struct Batch {
 }
 
 impl Batch {
+    /// Appends one line (without its `\n`) to the batch, decoded lossily
+    /// when it is not UTF-8.
+    fn push_line(&mut self, source: &Arc<str>, line: u64, bytes: &[u8]) {
+        let start = self.text.len();
+        let invalid_utf8 = match std::str::from_utf8(bytes) {
+            Ok(s) => {
+                self.text.push_str(s);
+                None
+            }
+            Err(e) => {
+                self.text.push_str(&String::from_utf8_lossy(bytes));
+                Some(e.valid_up_to())
+            }
+        };
+        self.lines.push(RawLine {
+            source: source.clone(),
+            line,
+            range: start..self.text.len(),
+            in_bytes: bytes.len() + 1,
+            invalid_utf8,
+            empty_file: false,
+        });
+    }
+
     pub fn is_empty(&self) -> bool {
         self.lines.is_empty()
     }
@@ -236,7 +260,7 @@ impl Batches {
             if avail.is_empty() {
                 if !self.partial.is_empty() {
                     current.line += 1;
-                    push_line(&mut batch, &current.source, current.line, &self.partial);
+                    batch.push_line(&current.source, current.line, &self.partial);
                     self.partial.clear();
                 } else if current.line == 0 {
                     batch.lines.push(RawLine {
@@ -255,15 +279,10 @@ impl Batches {
             for newline in memchr::memchr_iter(b'\n', avail) {
                 current.line += 1;
                 if self.partial.is_empty() {
-                    push_line(
-                        &mut batch,
-                        &current.source,
-                        current.line,
-                        &avail[used..newline],
-                    );
+                    batch.push_line(&current.source, current.line, &avail[used..newline]);
                 } else {
                     self.partial.extend_from_slice(&avail[used..newline]);
-                    push_line(&mut batch, &current.source, current.line, &self.partial);
+                    batch.push_line(&current.source, current.line, &self.partial);
                     self.partial.clear();
                 }
                 used = newline + 1;
@@ -279,28 +298,4 @@ impl Batches {
         }
         Ok(batch)
     }
-}
-
-/// Appends one line (without its `\n`) to the batch, decoded lossily when it
-/// is not UTF-8.
-fn push_line(batch: &mut Batch, source: &Arc<str>, line: u64, bytes: &[u8]) {
-    let start = batch.text.len();
-    let invalid_utf8 = match std::str::from_utf8(bytes) {
-        Ok(s) => {
-            batch.text.push_str(s);
-            None
-        }
-        Err(e) => {
-            batch.text.push_str(&String::from_utf8_lossy(bytes));
-            Some(e.valid_up_to())
-        }
-    };
-    batch.lines.push(RawLine {
-        source: source.clone(),
-        line,
-        range: start..batch.text.len(),
-        in_bytes: bytes.len() + 1,
-        invalid_utf8,
-        empty_file: false,
-    });
 }

@@ -142,9 +142,13 @@ fn dedup(mut args: DedupArgs) -> Result<(), Fail> {
 
 fn engine(args: &DedupArgs, dedup: &Dedup) -> Result<Engine, Fail> {
     if let Some(bytes) = args.bloom_bytes {
+        let shape = BloomShape {
+            bytes,
+            hashes: args.bloom_hashes,
+        };
         let mut filter = None;
         for path in &args.index_in {
-            let loaded = load_bloom(path, dedup, bytes, args.bloom_hashes)?;
+            let loaded = load_bloom(path, dedup, shape)?;
             match filter.as_mut() {
                 None => filter = Some(loaded),
                 Some(merged) => merged.merge(&loaded).map_err(|e| Fail::lib(path, e))?,
@@ -209,8 +213,16 @@ fn engine(args: &DedupArgs, dedup: &Dedup) -> Result<Engine, Fail> {
     )))
 }
 
+/// The size in bytes and the number of hashes of a Bloom filter.
+#[derive(Clone, Copy, Debug)]
+struct BloomShape {
+    bytes: usize,
+    hashes: u32,
+}
+
 /// A saved Bloom filter, which must have the size and hashes asked for.
-fn load_bloom(path: &Path, dedup: &Dedup, bytes: usize, hashes: u32) -> Result<BloomDedup, Fail> {
+fn load_bloom(path: &Path, dedup: &Dedup, shape: BloomShape) -> Result<BloomDedup, Fail> {
+    let BloomShape { bytes, hashes } = shape;
     let file = File::open(path).map_err(|e| Fail::io(&path.display().to_string(), &e))?;
     let bloom = BloomDedup::load(BufReader::with_capacity(1 << 20, file), dedup)
         .map_err(|e| Fail::lib(path, e))?;

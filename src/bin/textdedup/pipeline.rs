@@ -220,24 +220,26 @@ impl Run<'_, '_> {
             checked.push(Checked { item, id, found });
         }
         // Consumed on the pool, so the records are also dropped in parallel.
-        let rendered: Vec<(Vec<u8>, Summary)> = checked
+        let rendered: Vec<Rendered> = checked
             .into_par_iter()
             .chunks(RENDER_CHUNK)
             .map(|chunk| {
                 // Sized once: the lines, plus room for the duplicates.
                 let guess: usize = chunk.iter().map(|c| c.item.in_bytes + 256).sum();
-                let mut out = Vec::with_capacity(guess);
-                let mut counts = Summary::default();
+                let mut rendered = Rendered {
+                    out: Vec::with_capacity(guess),
+                    counts: Summary::default(),
+                };
                 for c in chunk {
-                    render(ctx, &text, c, &mut out, &mut counts);
+                    rendered.render(ctx, &text, c);
                 }
-                counts.bytes_out = out.len() as u64;
-                (out, counts)
+                rendered.counts.bytes_out = rendered.out.len() as u64;
+                rendered
             })
             .collect();
         let _ = recycle.send(text);
         let mut out = Vec::with_capacity(rendered.len());
-        for (bytes, counts) in rendered {
+        for Rendered { out: bytes, counts } in rendered {
             summary.merge(counts);
             if !bytes.is_empty() {
                 out.push(bytes);
@@ -270,10 +272,12 @@ fn prepare(ctx: &Ctx<'_>, batch: Batch, position: u64) -> Prepared {
                     raw: String::new(),
                 })
             } else {
-                record::parse(&text, raw.range, raw.invalid_utf8, &ctx.fields).map(|doc| {
-                    let sketch = ctx.dedup.sketch(doc.text(&text));
-                    (doc, sketch)
-                })
+                ctx.fields
+                    .parse(&text, raw.range, raw.invalid_utf8)
+                    .map(|doc| {
+                        let sketch = ctx.dedup.sketch(doc.text(&text));
+                        (doc, sketch)
+                    })
             };
             Item {
                 source: raw.source,
@@ -316,69 +320,105 @@ impl Engine {
     }
 }
 
-/// Appends one output line to `out` and counts it in `counts`; `text` is
-/// the batch's text.
-fn render(ctx: &Ctx<'_>, text: &str, c: Checked, out: &mut Vec<u8>, counts: &mut Summary) {
-    let (doc, sketch, found) = match (&c.item.parsed, &c.found) {
-        (Ok((doc, sketch)), Some(found)) => (doc, sketch, found),
-        (Err(bad), _) => {
-            if ctx.on_error == OnError::Passthrough && !c.item.empty_file {
-                render_bad(out, text, &location(&c.item, &bad.message), bad);
+/// What rendering a chunk of records makes: the output lines, and what
+/// they count.
+struct Rendered {
+    out: Vec<u8>,
+    counts: Summary,
+}
+
+impl Rendered {
+    /// Appends one output line and counts it; `text` is the batch's text.
+    fn render(&mut self, ctx: &Ctx<'_>, text: &str, c: Checked) {
+        let (doc, sketch, found) = match (&c.item.parsed, &c.found) {
+            (Ok((doc, sketch)), Some(found)) => (doc, sketch, found),
+            (Err(bad), _) => {
+                if ctx.on_error == OnError::Passthrough && !c.item.empty_file {
+                    self.render_bad(text, &location(&c.item, &bad.message), bad);
+                }
+                return;
             }
-            return;
+            (Ok(_), None) => return,
+        };
+        let Rendered { out, counts } = self;
+        counts.count_doc(sketch.text_len(), found);
+        let doc_text = doc.text(text);
+        let cleaned = match found {
+            _ if ctx.annotate_only => None,
+            Found::Index(r) if !r.is_empty() => Some(r.cleaned(doc_text)),
+            Found::Bloom(r) if !r.duplicates.is_empty() => Some(r.cleaned(doc_text)),
+            _ => None,
+        };
+        let edit = record::Edit {
+            replace: cleaned.as_deref().map(|s| (doc.text_field, s)),
+            drop: "duplicates",
+        };
+        let any = doc.object.write_fields(out, text, edit);
+        if any {
+            out.push(b',');
         }
-        (Ok(_), None) => return,
-    };
-    counts.count_doc(sketch.text_len(), found);
-    let doc_text = doc.text(text);
-    let cleaned = match found {
-        _ if ctx.annotate_only => None,
-        Found::Index(r) if !r.is_empty() => Some(r.cleaned(doc_text)),
-        Found::Bloom(r) if !r.duplicates.is_empty() => Some(r.cleaned(doc_text)),
-        _ => None,
-    };
-    let edit = record::Edit {
-        replace: cleaned.as_deref().map(|s| (doc.text_field, s)),
-        drop: "duplicates",
-    };
-    let any = record::write_fields(out, text, &doc.object, edit);
-    if any {
-        out.push(b',');
+        out.extend_from_slice(b"\"duplicates\":[");
+        match found {
+            Found::Index(r) => {
+                for (i, d) in r.duplicates.iter().enumerate() {
+                    let dup = Dup {
+                        level: d.level.name(),
+                        span: d.span,
+                        method: d.method,
+                        score: d.score,
+                    };
+                    if i > 0 {
+                        out.push(b',');
+                    }
+                    write_dup(out, &dup, d.of.doc.as_ref().map(|id| (id, d.of.span)));
+                }
+            }
+            Found::Bloom(r) => {
+                for (i, d) in r.duplicates.iter().enumerate() {
+                    let dup = Dup {
+                        level: d.level.name(),
+                        span: d.span,
+                        method: d.method,
+                        score: d.score,
+                    };
+                    if i > 0 {
+                        out.push(b',');
+                    }
+                    let of = c.id.as_ref().zip(d.of);
+                    write_dup(out, &dup, of);
+                }
+            }
+        }
+        out.extend_from_slice(b"]}\n");
+        counts.text_bytes_out += cleaned.as_ref().map_or(doc_text.len(), String::len) as u64;
     }
-    out.extend_from_slice(b"\"duplicates\":[");
-    match found {
-        Found::Index(r) => {
-            for (i, d) in r.duplicates.iter().enumerate() {
-                let dup = Dup {
-                    level: d.level.name(),
-                    span: d.span,
-                    method: d.method,
-                    score: d.score,
+
+    /// A bad record under `--on-error passthrough`: the object as it came with
+    /// an `error` field, or, when the line is not an object, an object holding
+    /// the line (lossily decoded) as `raw`.
+    fn render_bad(&mut self, text: &str, message: &str, bad: &Bad) {
+        let out = &mut self.out;
+        match &bad.object {
+            Some(object) => {
+                let edit = record::Edit {
+                    replace: None,
+                    drop: "error",
                 };
-                if i > 0 {
+                if object.write_fields(out, text, edit) {
                     out.push(b',');
                 }
-                write_dup(out, &dup, d.of.doc.as_ref().map(|id| (id, d.of.span)));
+                out.extend_from_slice(b"\"error\":");
+                record::write_json_str(out, message);
+            }
+            None => {
+                out.extend_from_slice(b"{\"error\":");
+                record::write_json_str(out, message);
+                out.extend_from_slice(b",\"raw\":");
+                record::write_json_str(out, &bad.raw);
             }
         }
-        Found::Bloom(r) => {
-            for (i, d) in r.duplicates.iter().enumerate() {
-                let dup = Dup {
-                    level: d.level.name(),
-                    span: d.span,
-                    method: d.method,
-                    score: d.score,
-                };
-                if i > 0 {
-                    out.push(b',');
-                }
-                let of = c.id.as_ref().zip(d.of);
-                write_dup(out, &dup, of);
-            }
-        }
+        out.extend_from_slice(b"}\n");
     }
-    out.extend_from_slice(b"]}\n");
-    counts.text_bytes_out += cleaned.as_ref().map_or(doc_text.len(), String::len) as u64;
 }
 
 struct Dup {
@@ -417,30 +457,4 @@ fn write_dup(out: &mut Vec<u8>, d: &Dup, of: Option<(&DocId, Span)>) {
         }
         None => out.extend_from_slice(b"null}"),
     }
-}
-
-/// A bad record under `--on-error passthrough`: the object as it came with
-/// an `error` field, or, when the line is not an object, an object holding
-/// the line (lossily decoded) as `raw`.
-fn render_bad(out: &mut Vec<u8>, text: &str, message: &str, bad: &Bad) {
-    match &bad.object {
-        Some(object) => {
-            let edit = record::Edit {
-                replace: None,
-                drop: "error",
-            };
-            if record::write_fields(out, text, object, edit) {
-                out.push(b',');
-            }
-            out.extend_from_slice(b"\"error\":");
-            record::write_json_str(out, message);
-        }
-        None => {
-            out.extend_from_slice(b"{\"error\":");
-            record::write_json_str(out, message);
-            out.extend_from_slice(b",\"raw\":");
-            record::write_json_str(out, &bad.raw);
-        }
-    }
-    out.extend_from_slice(b"}\n");
 }

@@ -46,6 +46,40 @@ pub struct Object {
     pub fields: Vec<Field>,
 }
 
+impl Object {
+    /// Writes the object's fields as `edit` says, opening the object; the
+    /// caller closes it. `text` is the batch's text. Returns whether any
+    /// field was written.
+    pub fn write_fields(&self, out: &mut Vec<u8>, text: &str, edit: Edit<'_>) -> bool {
+        out.push(b'{');
+        let mut any = false;
+        for (i, field) in self.fields.iter().enumerate() {
+            let key = field.key(text);
+            if key == edit.drop {
+                continue;
+            }
+            if any {
+                out.push(b',');
+            }
+            any = true;
+            if field.decoded_key.is_some() {
+                write_json_str(out, key);
+            } else {
+                // A key written without escapes needs none on the way out.
+                out.push(b'"');
+                out.extend_from_slice(key.as_bytes());
+                out.push(b'"');
+            }
+            out.push(b':');
+            match edit.replace {
+                Some((j, value)) if i == j => write_json_str(out, value),
+                _ => out.extend_from_slice(text[field.value.clone()].as_bytes()),
+            }
+        }
+        any
+    }
+}
+
 /// A top-level field. Ranges are into the batch's text.
 pub struct Field {
     /// The key as written, without its quotes.
@@ -133,82 +167,84 @@ pub struct Fields<'a> {
     pub max_bytes: usize,
 }
 
-/// Parses the line at `range` of a batch's `text` into a record, or says
-/// what is wrong with it. `invalid_utf8` is where the input line stopped
-/// being UTF-8, if it did (`text` then holds it lossily decoded).
-pub fn parse(
-    text: &str,
-    range: Range<usize>,
-    invalid_utf8: Option<usize>,
-    fields: &Fields<'_>,
-) -> Result<Doc, Bad> {
-    let line = &text[range.clone()];
-    if let Some(at) = invalid_utf8 {
-        let message =
-            format!("invalid UTF-8 at byte {at} of the line: re-encode the file as UTF-8");
-        return Err(Bad::line(ErrorKind::InvalidUtf8, message, line));
-    }
-    if line.trim().is_empty() {
-        let message = "empty line: JSONL needs one JSON object per line".into();
-        return Err(Bad::line(ErrorKind::EmptyLine, message, line));
-    }
-    let mut object = match parse_object(text, range, fields.text) {
-        Ok(object) => object,
-        Err(e) => {
-            let message = format!("malformed JSON: {e}");
-            return Err(Bad::line(ErrorKind::MalformedJson, message, line));
+impl Fields<'_> {
+    /// Parses the line at `range` of a batch's `text` into a record, or says
+    /// what is wrong with it. `invalid_utf8` is where the input line stopped
+    /// being UTF-8, if it did (`text` then holds it lossily decoded).
+    pub fn parse(
+        &self,
+        text: &str,
+        range: Range<usize>,
+        invalid_utf8: Option<usize>,
+    ) -> Result<Doc, Bad> {
+        let line = &text[range.clone()];
+        if let Some(at) = invalid_utf8 {
+            let message =
+                format!("invalid UTF-8 at byte {at} of the line: re-encode the file as UTF-8");
+            return Err(Bad::line(ErrorKind::InvalidUtf8, message, line));
         }
-    };
-    if line.len() > fields.max_bytes {
-        let message = format!(
-            "record of {} bytes is over --max-record-bytes {}",
-            line.len(),
-            fields.max_bytes
-        );
-        return Err(Bad::object(ErrorKind::TooLarge, message, object));
-    }
-    let find = |o: &Object, name: &str| o.fields.iter().rposition(|f| f.key(text) == name);
-    let Some(text_field) = find(&object, fields.text) else {
-        let message = format!(
-            "no {:?} field (choose another with --text-field)",
-            fields.text
-        );
-        return Err(Bad::object(ErrorKind::MissingText, message, object));
-    };
-    let value = object.fields[text_field].value.clone();
-    let raw_text = &text[value.clone()];
-    let decoded = if !raw_text.starts_with('"') {
-        let message = format!(
-            "the {:?} field is not a string but {}",
-            fields.text,
-            describe(raw_text)
-        );
-        return Err(Bad::object(ErrorKind::TextNotString, message, object));
-    } else if let Some(decoded) = object.fields[text_field].decoded.take() {
-        Text::Owned(decoded)
-    } else if raw_text.contains('\\') {
-        match json::unescape(&raw_text[1..raw_text.len() - 1]) {
-            Some(s) => Text::Owned(s),
-            // Whatever the fast decoder does not take, serde_json decodes or
-            // explains.
-            None => match serde_json::from_str::<String>(raw_text) {
-                Ok(s) => Text::Owned(s),
-                Err(e) => {
-                    let message = format!("the {:?} field: {e}", fields.text);
-                    return Err(Bad::object(ErrorKind::MalformedJson, message, object));
-                }
-            },
+        if line.trim().is_empty() {
+            let message = "empty line: JSONL needs one JSON object per line".into();
+            return Err(Bad::line(ErrorKind::EmptyLine, message, line));
         }
-    } else {
-        Text::Raw(value.start + 1..value.end - 1)
-    };
-    let id = find(&object, fields.id).and_then(|i| doc_id(&text[object.fields[i].value.clone()]));
-    Ok(Doc {
-        object,
-        text_field,
-        text: decoded,
-        id,
-    })
+        let mut object = match parse_object(text, range, self.text) {
+            Ok(object) => object,
+            Err(e) => {
+                let message = format!("malformed JSON: {e}");
+                return Err(Bad::line(ErrorKind::MalformedJson, message, line));
+            }
+        };
+        if line.len() > self.max_bytes {
+            let message = format!(
+                "record of {} bytes is over --max-record-bytes {}",
+                line.len(),
+                self.max_bytes
+            );
+            return Err(Bad::object(ErrorKind::TooLarge, message, object));
+        }
+        let find = |o: &Object, name: &str| o.fields.iter().rposition(|f| f.key(text) == name);
+        let Some(text_field) = find(&object, self.text) else {
+            let message = format!(
+                "no {:?} field (choose another with --text-field)",
+                self.text
+            );
+            return Err(Bad::object(ErrorKind::MissingText, message, object));
+        };
+        let value = object.fields[text_field].value.clone();
+        let raw_text = &text[value.clone()];
+        let decoded = if !raw_text.starts_with('"') {
+            let message = format!(
+                "the {:?} field is not a string but {}",
+                self.text,
+                describe(raw_text)
+            );
+            return Err(Bad::object(ErrorKind::TextNotString, message, object));
+        } else if let Some(decoded) = object.fields[text_field].decoded.take() {
+            Text::Owned(decoded)
+        } else if raw_text.contains('\\') {
+            match json::unescape(&raw_text[1..raw_text.len() - 1]) {
+                Some(s) => Text::Owned(s),
+                // Whatever the fast decoder does not take, serde_json decodes or
+                // explains.
+                None => match serde_json::from_str::<String>(raw_text) {
+                    Ok(s) => Text::Owned(s),
+                    Err(e) => {
+                        let message = format!("the {:?} field: {e}", self.text);
+                        return Err(Bad::object(ErrorKind::MalformedJson, message, object));
+                    }
+                },
+            }
+        } else {
+            Text::Raw(value.start + 1..value.end - 1)
+        };
+        let id = find(&object, self.id).and_then(|i| doc_id(&text[object.fields[i].value.clone()]));
+        Ok(Doc {
+            object,
+            text_field,
+            text: decoded,
+            id,
+        })
+    }
 }
 
 /// A document id from its raw JSON: strings and unsigned integers as they
@@ -350,45 +386,13 @@ pub fn write_json_str(out: &mut Vec<u8>, s: &str) {
     json::write_str(out, s);
 }
 
-/// How [`write_fields`] changes an object on the way out.
+/// How [`Object::write_fields`] changes an object on the way out.
 #[derive(Clone, Copy, Default)]
 pub struct Edit<'a> {
     /// A field (by position) and its new string value.
     pub replace: Option<(usize, &'a str)>,
     /// A field name to leave out, because the caller writes it.
     pub drop: &'a str,
-}
-
-/// Writes an object's fields as `edit` says, opening the object; the caller
-/// closes it. `text` is the batch's text. Returns whether any field was
-/// written.
-pub fn write_fields(out: &mut Vec<u8>, text: &str, object: &Object, edit: Edit<'_>) -> bool {
-    out.push(b'{');
-    let mut any = false;
-    for (i, field) in object.fields.iter().enumerate() {
-        let key = field.key(text);
-        if key == edit.drop {
-            continue;
-        }
-        if any {
-            out.push(b',');
-        }
-        any = true;
-        if field.decoded_key.is_some() {
-            write_json_str(out, key);
-        } else {
-            // A key written without escapes needs none on the way out.
-            out.push(b'"');
-            out.extend_from_slice(key.as_bytes());
-            out.push(b'"');
-        }
-        out.push(b':');
-        match edit.replace {
-            Some((j, value)) if i == j => write_json_str(out, value),
-            _ => out.extend_from_slice(text[field.value.clone()].as_bytes()),
-        }
-    }
-    any
 }
 
 /// Writes a document id as JSON: numbers as numbers, strings as strings.
@@ -413,7 +417,7 @@ mod tests {
     fn parse_line(line: &[u8]) -> (String, Result<Doc, Bad>) {
         let text = String::from_utf8_lossy(line).into_owned();
         let invalid = std::str::from_utf8(line).err().map(|e| e.valid_up_to());
-        let parsed = parse(&text, 0..text.len(), invalid, &FIELDS);
+        let parsed = FIELDS.parse(&text, 0..text.len(), invalid);
         (text, parsed)
     }
 
@@ -589,7 +593,7 @@ mod tests {
             replace: Some((doc.text_field, "new")),
             drop: "",
         };
-        write_fields(&mut out, &text, &doc.object, edit);
+        doc.object.write_fields(&mut out, &text, edit);
         out.push(b'}');
         assert_eq!(
             String::from_utf8(out).unwrap(),
