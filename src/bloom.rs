@@ -733,12 +733,16 @@ fn settings(dedup: &Dedup) -> String {
         .threshold()
         .map_or_else(|| "none".to_owned(), |t| format!("{t:?}"));
     // Every level's size, defaults included, so that a change of default
-    // cannot mix old n-grams with new ones.
-    let ngram = crate::Level::ALL
-        .iter()
-        .map(|&level| format!("{level}:{}", dedup.ngram(level)))
-        .collect::<Vec<_>>()
-        .join(",");
+    // cannot mix old n-grams with new ones; exact filters hold no n-grams.
+    let ngram = if dedup.method() == crate::Method::Containment {
+        crate::Level::ALL
+            .iter()
+            .map(|&level| format!("{level}:{}", dedup.ngram(level)))
+            .collect::<Vec<_>>()
+            .join(",")
+    } else {
+        "none".to_owned()
+    };
     [
         format!("--preset {preset}"),
         format!("--fold-digits {}", n.folds_digits()),
@@ -817,7 +821,9 @@ impl<R: Read> Payload<R> {
     fn parse(&mut self) -> Result<Parsed, Error> {
         let hash = self.short_str()?;
         let positions = self.short_str()?;
-        self.short_str()?; // the crate version that wrote it
+        // The crate version that wrote the file is for people reading it:
+        // what must match (hash, positions, settings) is checked apart.
+        self.short_str()?;
         let mut len = [0u8; 2];
         self.bytes(&mut len)?;
         let settings = self.str(usize::from(u16::from_le_bytes(len)))?;
@@ -838,7 +844,8 @@ impl<R: Read> Payload<R> {
         // without using the memory.
         words.try_reserve_exact(n).map_err(|_| {
             Error::format(format!(
-                "cannot allocate {} bytes for the Bloom filter in this file",
+                "cannot allocate {} bytes for the Bloom filter this file says it holds: \
+                 if the file is damaged, re-build it or copy it again; else free memory",
                 bits / 8
             ))
         })?;
