@@ -185,12 +185,12 @@ const MAX_DEPTH: u32 = 100;
 
 /// The top-level fields of `line`, which must be one JSON object and
 /// nothing else but white space, with every value checked as serde_json
-/// checks it; string values under the key `decode` are decoded on the way,
-/// in the same pass. `None` when the line is not such an object, or has
+/// checks it; string values under the key `decode`, if one is given, are
+/// decoded on the way, in the same pass. `None` when the line is not such an object, or has
 /// something this fast path does not take: the caller then asks
 /// serde_json, so that what is accepted and every error message stay
 /// serde_json's.
-pub fn scan_object(line: &str, decode: &str) -> Option<Vec<RawField>> {
+pub fn scan_object(line: &str, decode: Option<&str>) -> Option<Vec<RawField>> {
     let mut s = Scanner {
         b: line.as_bytes(),
         i: 0,
@@ -215,7 +215,7 @@ pub fn scan_object(line: &str, decode: &str) -> Option<Vec<RawField>> {
             s.eat(b':')?;
             s.ws();
             let start = s.i;
-            let wanted = decoded_key.as_deref().unwrap_or(&line[key.clone()]) == decode;
+            let wanted = Some(decoded_key.as_deref().unwrap_or(&line[key.clone()])) == decode;
             let decoded = if wanted && s.peek() == Some(b'"') {
                 s.i += 1;
                 s.decoded_string(line)?

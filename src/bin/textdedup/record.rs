@@ -187,7 +187,10 @@ impl Fields<'_> {
             let message = "empty line: JSONL needs one JSON object per line".into();
             return Err(Bad::line(ErrorKind::EmptyLine, message, line));
         }
-        let mut object = match parse_object(text, range, self.text) {
+        // An over-size record is refused below, and its text is not
+        // decoded first.
+        let decode = (line.len() <= self.max_bytes).then_some(self.text);
+        let mut object = match parse_object(text, range, decode) {
             Ok(object) => object,
             Err(e) => {
                 let message = format!("malformed JSON: {e}");
@@ -276,11 +279,12 @@ fn describe(raw: &str) -> &'static str {
 }
 
 /// Parses the line at `range` of `text`, which must be one JSON object,
-/// keeping each field's raw value as a range of `text`.
+/// keeping each field's raw value as a range of `text` (string values under
+/// the key `decode`, if given, may come decoded too).
 fn parse_object(
     text: &str,
     range: Range<usize>,
-    decode: &str,
+    decode: Option<&str>,
 ) -> Result<Object, serde_json::Error> {
     let line = &text[range.clone()];
     if let Some(fields) = scan_fields(line, range.start, decode) {
@@ -314,8 +318,8 @@ fn parse_object(
 }
 
 /// The fast path of [`parse_object`]: `None` sends the line to serde_json.
-/// String values under the key `decode` come decoded.
-fn scan_fields(line: &str, base: usize, decode: &str) -> Option<Vec<Field>> {
+/// String values under the key `decode`, if given, come decoded.
+fn scan_fields(line: &str, base: usize, decode: Option<&str>) -> Option<Vec<Field>> {
     let shift = |r: Range<usize>| base + r.start..base + r.end;
     let fields = json::scan_object(line, decode)?
         .into_iter()
@@ -444,7 +448,7 @@ mod tests {
     /// Checks that the fast scanner agrees with serde_json on `line`
     /// whenever it answers; returns whether it answered.
     fn agrees(line: &str) -> bool {
-        let Some(fields) = scan_fields(line, 0, "text") else {
+        let Some(fields) = scan_fields(line, 0, Some("text")) else {
             return false;
         };
         let ours: Vec<(String, String)> = fields
