@@ -23,6 +23,42 @@ impl Rng {
     fn below(&mut self, n: usize) -> usize {
         (self.next() % n as u64) as usize
     }
+
+    /// `words` with `edits` random word substitutions, deletions and
+    /// insertions of words from `vocab`.
+    fn edit(&mut self, words: &[String], edits: usize, vocab: &[String]) -> Vec<String> {
+        let mut out = words.to_vec();
+        for _ in 0..edits {
+            let word = vocab[self.below(vocab.len())].clone();
+            match self.below(3) {
+                0 if !out.is_empty() => {
+                    let at = self.below(out.len());
+                    out[at] = word;
+                }
+                1 if out.len() > 1 => {
+                    out.remove(self.below(out.len()));
+                }
+                _ => out.insert(self.below(out.len() + 1), word),
+            }
+        }
+        out
+    }
+
+    /// Two random sets sharing `common` elements, with `only_a` and
+    /// `only_b` more of their own.
+    fn overlapping_sets(
+        &mut self,
+        common: usize,
+        only_a: usize,
+        only_b: usize,
+    ) -> (Vec<u64>, Vec<u64>) {
+        let shared: Vec<u64> = (0..common).map(|_| self.next()).collect();
+        let mut a = shared.clone();
+        let mut b = shared;
+        a.extend((0..only_a).map(|_| self.next()));
+        b.extend((0..only_b).map(|_| self.next()));
+        (a, b)
+    }
 }
 
 /// A vocabulary of made-up words built from syllables.
@@ -44,25 +80,6 @@ fn paragraph(words: usize, vocab: &[String], rng: &mut Rng) -> Vec<String> {
     (0..words)
         .map(|_| vocab[rng.below(vocab.len())].clone())
         .collect()
-}
-
-/// Applies `edits` random word substitutions, deletions and insertions.
-fn edit(words: &[String], edits: usize, vocab: &[String], rng: &mut Rng) -> Vec<String> {
-    let mut out = words.to_vec();
-    for _ in 0..edits {
-        let word = vocab[rng.below(vocab.len())].clone();
-        match rng.below(3) {
-            0 if !out.is_empty() => {
-                let at = rng.below(out.len());
-                out[at] = word;
-            }
-            1 if out.len() > 1 => {
-                out.remove(rng.below(out.len()));
-            }
-            _ => out.insert(rng.below(out.len() + 1), word),
-        }
-    }
-    out
 }
 
 fn shingles(shingler: &Shingler, text: &str) -> Vec<u64> {
@@ -240,21 +257,6 @@ const PIN_SIGNATURE: &[u64] = &[
 ];
 const PIN_CHECKSUM: u64 = 0xfc22_6e8e_fe6a_ad8c;
 
-/// Two random sets of the given sizes sharing `common` elements.
-fn overlapping_sets(
-    common: usize,
-    only_a: usize,
-    only_b: usize,
-    rng: &mut Rng,
-) -> (Vec<u64>, Vec<u64>) {
-    let shared: Vec<u64> = (0..common).map(|_| rng.next()).collect();
-    let mut a = shared.clone();
-    let mut b = shared;
-    a.extend((0..only_a).map(|_| rng.next()));
-    b.extend((0..only_b).map(|_| rng.next()));
-    (a, b)
-}
-
 #[test]
 fn minhash_error_is_within_theory() {
     for num_perm in [32, 128, 256] {
@@ -264,7 +266,8 @@ fn minhash_error_is_within_theory() {
         for size in [1, 3, 10, 30, 100, 300, 1000, 3000] {
             for _ in 0..40 {
                 let common = rng.below(size + 1);
-                let (a, b) = overlapping_sets(common, size - common, rng.below(size + 1), &mut rng);
+                let only_b = rng.below(size + 1);
+                let (a, b) = rng.overlapping_sets(common, size - common, only_b);
                 let exact = exact_jaccard(&a, &b);
                 let estimate = hasher.signature(&a).jaccard(&hasher.signature(&b));
                 let sigma = (exact * (1.0 - exact) / num_perm as f64).sqrt();
@@ -300,7 +303,7 @@ fn minhash_error_on_generated_paragraphs() {
     for _ in 0..trials {
         let base = paragraph(20 + rng.below(200), &vocab, &mut rng);
         let edits = rng.below(base.len() / 4 + 1);
-        let copy = edit(&base, edits, &vocab, &mut rng);
+        let copy = rng.edit(&base, edits, &vocab);
         let (a, b) = (
             shingles(&shingler, &base.join(" ")),
             shingles(&shingler, &copy.join(" ")),
@@ -423,7 +426,7 @@ fn lsh_finds_what_all_pairs_finds() {
         } else {
             let source = texts[rng.below(texts.len())].clone();
             let edits = rng.below(source.len() / 8 + 1);
-            texts.push(edit(&source, edits, &vocab, &mut rng));
+            texts.push(rng.edit(&source, edits, &vocab));
         }
     }
     let sets: Vec<Vec<u64>> = texts
@@ -771,7 +774,8 @@ fn minhash_error_on_corpus_text() {
             .map(String::from)
             .collect();
         let vocab = words.clone();
-        let copy = edit(&words, rng.below(words.len() / 10 + 1), &vocab, &mut rng);
+        let edits = rng.below(words.len() / 10 + 1);
+        let copy = rng.edit(&words, edits, &vocab);
         let (a, b) = (
             shingles(&shingler, &words.join(" ")),
             shingles(&shingler, &copy.join(" ")),
