@@ -507,14 +507,7 @@ impl BloomDedup {
         if score < threshold {
             return None;
         }
-        in_text.sort_unstable();
-        let mut best: Option<(u32, usize)> = None;
-        for run in in_text.chunk_by(|a, b| a == b) {
-            if best.is_none_or(|(_, count)| run.len() > count) {
-                best = Some((run[0], run.len()));
-            }
-        }
-        let of = best
+        let of = crate::near::most_common(&mut in_text)
             .filter(|&(_, count)| count > in_filter)
             .map(|(id, _)| seen.kept[id as usize]);
         Some((of, Method::Containment, score))

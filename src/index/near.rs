@@ -152,13 +152,6 @@ impl KeptShingles<'_> {
         if score < threshold {
             return None;
         }
-        sources.sort_unstable();
-        let mut best: Option<(Source, usize)> = None;
-        for run in sources.chunk_by(|a, b| a == b) {
-            if best.is_none_or(|(_, count)| run.len() > count) {
-                best = Some((run[0], run.len()));
-            }
-        }
-        best.map(|(source, _)| (source, score))
+        crate::near::most_common(&mut sources).map(|(source, _)| (source, score))
     }
 }

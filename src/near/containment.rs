@@ -158,15 +158,23 @@ impl<Id> ContainmentIndex<Id> {
             .iter()
             .filter_map(|s| self.first_seen.get(s).copied())
             .collect();
-        sources.sort_unstable();
-        let mut best: Option<(usize, usize)> = None;
-        for run in sources.chunk_by(|a, b| a == b) {
-            if best.is_none_or(|(_, count)| run.len() > count) {
-                best = Some((run[0], run.len()));
-            }
-        }
-        best.map(|(entry, count)| (&self.ids[entry], count as f64 / distinct.len() as f64))
+        most_common(&mut sources)
+            .map(|(entry, count)| (&self.ids[entry], count as f64 / distinct.len() as f64))
     }
+}
+
+/// The value that occurs most often in `values` (the smallest of those
+/// tied), and how often; sorts `values`. Containment names its source this
+/// way: the earliest of the kept segments that had the most n-grams.
+pub(crate) fn most_common<T: Ord + Copy>(values: &mut [T]) -> Option<(T, usize)> {
+    values.sort_unstable();
+    let mut best: Option<(T, usize)> = None;
+    for run in values.chunk_by(|a, b| a == b) {
+        if best.is_none_or(|(_, count)| run.len() > count) {
+            best = Some((run[0], run.len()));
+        }
+    }
+    best
 }
 
 /// The distinct values of `shingles`, without copying when they are

@@ -45,6 +45,7 @@ mod shingle;
 mod simhash;
 
 pub use self::containment::ContainmentIndex;
+pub(crate) use self::containment::most_common;
 pub use self::lsh::{LshIndex, LshParams};
 pub use self::minhash::{MinHasher, MinHasherBuilder, Signature};
 pub use self::shingle::Shingler;
