@@ -358,34 +358,35 @@ impl Rendered {
             out.push(b',');
         }
         out.extend_from_slice(b"\"duplicates\":[");
+        let mut first = true;
+        let mut write = |dup: Dup, of: Option<(&DocId, Span)>| {
+            if !first {
+                out.push(b',');
+            }
+            first = false;
+            write_dup(out, &dup, of);
+        };
         match found {
             Found::Index(r) => {
-                for (i, d) in r.duplicates.iter().enumerate() {
+                for d in &r.duplicates {
                     let dup = Dup {
                         level: d.level.name(),
                         span: d.span,
                         method: d.method,
                         score: d.score,
                     };
-                    if i > 0 {
-                        out.push(b',');
-                    }
-                    write_dup(out, &dup, d.of.doc.as_ref().map(|id| (id, d.of.span)));
+                    write(dup, d.of.doc.as_ref().map(|id| (id, d.of.span)));
                 }
             }
             Found::Bloom(r) => {
-                for (i, d) in r.duplicates.iter().enumerate() {
+                for d in &r.duplicates {
                     let dup = Dup {
                         level: d.level.name(),
                         span: d.span,
                         method: d.method,
                         score: d.score,
                     };
-                    if i > 0 {
-                        out.push(b',');
-                    }
-                    let of = c.id.as_ref().zip(d.of);
-                    write_dup(out, &dup, of);
+                    write(dup, c.id.as_ref().zip(d.of));
                 }
             }
         }
