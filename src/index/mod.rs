@@ -219,15 +219,14 @@ impl Index {
             } else {
                 self.origin_of(found)
             };
-            stats.duplicates += 1;
-            stats.duplicate_bytes += key.span.len();
-            report.duplicates.push(Duplicate {
+            let dup = Duplicate {
                 level: level.level,
                 span: key.span,
                 method: Method::Exact,
                 score: 1.0,
                 of,
-            });
+            };
+            flag(&mut stats, report, dup);
         }
         report.stats.levels.push(stats);
     }
@@ -301,15 +300,14 @@ impl Index {
                 kept.push(i);
                 continue;
             };
-            stats.duplicates += 1;
-            stats.duplicate_bytes += key.span.len();
-            report.duplicates.push(Duplicate {
+            let dup = Duplicate {
                 level: level.level,
                 span: key.span,
                 method,
                 score,
                 of,
-            });
+            };
+            flag(&mut stats, report, dup);
         }
         report.stats.levels.push(stats);
         kept
@@ -341,6 +339,13 @@ fn location_span(found: Location) -> Span {
 struct ThisDoc<'a> {
     index: u32,
     id: &'a DocId,
+}
+
+/// Counts `dup` in its level's statistics and adds it to the report.
+fn flag(stats: &mut LevelStats, report: &mut Report, dup: Duplicate) {
+    stats.duplicates += 1;
+    stats.duplicate_bytes += dup.span.len();
+    report.duplicates.push(dup);
 }
 
 /// A level's statistics before any duplicate is counted.
