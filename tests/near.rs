@@ -106,6 +106,23 @@ fn sorted_jaccard(a: &[u64], b: &[u64]) -> f64 {
     }
 }
 
+/// The absolute error of `hasher`'s estimate of the similarity of `a` and
+/// `b` against the `exact` one, asserted to be within what theory allows:
+/// 4.5 standard deviations of the estimator, plus 0.02.
+fn minhash_error(hasher: &MinHasher, (a, b): (&[u64], &[u64]), exact: f64) -> f64 {
+    let estimate = hasher.signature(a).jaccard(&hasher.signature(b));
+    let sigma = (exact * (1.0 - exact) / hasher.num_perm() as f64).sqrt();
+    let error = (estimate - exact).abs();
+    assert!(
+        error <= 4.5 * sigma + 0.02,
+        "num_perm {}, sizes {} and {}: exact {exact}, estimate {estimate}",
+        hasher.num_perm(),
+        a.len(),
+        b.len()
+    );
+    error
+}
+
 /// Jaccard similarity of two sets, computed the obvious way.
 fn exact_jaccard(a: &[u64], b: &[u64]) -> f64 {
     let a: HashSet<u64> = a.iter().copied().collect();
@@ -268,17 +285,7 @@ fn minhash_error_is_within_theory() {
                 let common = rng.below(size + 1);
                 let only_b = rng.below(size + 1);
                 let (a, b) = rng.overlapping_sets(common, size - common, only_b);
-                let exact = exact_jaccard(&a, &b);
-                let estimate = hasher.signature(&a).jaccard(&hasher.signature(&b));
-                let sigma = (exact * (1.0 - exact) / num_perm as f64).sqrt();
-                let error = (estimate - exact).abs();
-                assert!(
-                    error <= 4.5 * sigma + 0.02,
-                    "num_perm {num_perm}, sizes {} and {}: exact {exact}, estimate {estimate}",
-                    a.len(),
-                    b.len()
-                );
-                total_error += error;
+                total_error += minhash_error(&hasher, (&a, &b), exact_jaccard(&a, &b));
                 trials += 1;
             }
         }
@@ -308,14 +315,7 @@ fn minhash_error_on_generated_paragraphs() {
             shingles(&shingler, &base.join(" ")),
             shingles(&shingler, &copy.join(" ")),
         );
-        let exact = exact_jaccard(&a, &b);
-        let estimate = hasher.signature(&a).jaccard(&hasher.signature(&b));
-        let sigma = (exact * (1.0 - exact) / 128.0).sqrt();
-        assert!(
-            (estimate - exact).abs() <= 4.5 * sigma + 0.02,
-            "exact {exact}, estimate {estimate}"
-        );
-        total_error += (estimate - exact).abs();
+        total_error += minhash_error(&hasher, (&a, &b), exact_jaccard(&a, &b));
     }
     let mean = total_error / trials as f64;
     println!("paragraphs: mean absolute error {mean:.4}");
@@ -780,14 +780,7 @@ fn minhash_error_on_corpus_text() {
             shingles(&shingler, &words.join(" ")),
             shingles(&shingler, &copy.join(" ")),
         );
-        let exact = sorted_jaccard(&a, &b);
-        let estimate = hasher.signature(&a).jaccard(&hasher.signature(&b));
-        let sigma = (exact * (1.0 - exact) / 128.0).sqrt();
-        assert!(
-            (estimate - exact).abs() <= 4.5 * sigma + 0.02,
-            "exact {exact}, estimate {estimate}"
-        );
-        total_error += (estimate - exact).abs();
+        total_error += minhash_error(&hasher, (&a, &b), sorted_jaccard(&a, &b));
         trials += 1;
     }
     let mean = total_error / trials as f64;
