@@ -282,12 +282,22 @@ impl Dedup {
             self.for_each_segment(text, level, |span, segment| {
                 out.segments += 1;
                 out.bytes += span.len();
-                self.config.normalizer.normalize_into(segment, &mut buf);
+                self.config
+                    .normalizer
+                    .normalize_bytes_into(segment, &mut buf);
                 if has_min_chars(&buf, self.config.min_chars) {
+                    let near = match self.near {
+                        // The key is UTF-8: the check only borrows it.
+                        Some(_) => {
+                            let key = String::from_utf8_lossy(&buf);
+                            self.near_key(level, &key, &mut shingles)
+                        }
+                        None => NearKey::None,
+                    };
                     out.keys.push(SegmentKey {
                         span,
-                        fingerprint: Fingerprint::of(&buf),
-                        near: self.near_key(level, &buf, &mut shingles),
+                        fingerprint: Fingerprint::of_bytes(&buf),
+                        near,
                     });
                 } else {
                     out.short += 1;
@@ -344,7 +354,8 @@ impl Dedup {
 /// share of sketching them.
 #[derive(Default)]
 struct Scratch {
-    buf: String,
+    /// The normalized segment's UTF-8 bytes.
+    buf: Vec<u8>,
     shingles: Vec<u64>,
 }
 
@@ -352,9 +363,9 @@ impl Scratch {
     /// Buffers at most this large are kept: a huge document's are freed.
     const KEEP_BYTES: usize = 1 << 20;
 
-    fn keep(mut buf: String, mut shingles: Vec<u64>) -> Scratch {
+    fn keep(mut buf: Vec<u8>, mut shingles: Vec<u64>) -> Scratch {
         if buf.capacity() > Self::KEEP_BYTES {
-            buf = String::new();
+            buf = Vec::new();
         }
         if shingles.capacity() * 8 > Self::KEEP_BYTES {
             shingles = Vec::new();
@@ -367,21 +378,39 @@ thread_local! {
     static SCRATCH: std::cell::Cell<Scratch> = std::cell::Cell::new(Scratch::default());
 }
 
-/// Whether `normalized` has at least `min` letters or digits.
-fn has_min_chars(normalized: &str, min: usize) -> bool {
+/// Whether the UTF-8 bytes `normalized` hold at least `min` letters or
+/// digits.
+fn has_min_chars(normalized: &[u8], min: usize) -> bool {
     if min == 0 {
         return true;
     }
+    // NOTE: keys are mostly ASCII, where a char is alphanumeric exactly when
+    // its byte is; a block at a time, the count vectorizes and most keys
+    // reach `min` in their first block or two.
+    const BLOCK: usize = 16;
     let mut count = 0;
-    for c in normalized.chars() {
-        if c.is_alphanumeric() {
-            count += 1;
-            if count >= min {
-                return true;
-            }
+    let mut blocks = normalized.chunks_exact(BLOCK);
+    for (i, block) in (&mut blocks).enumerate() {
+        if !block.is_ascii() {
+            return count + count_alphanumeric(&normalized[i * BLOCK..], min - count) >= min;
+        }
+        count += block.iter().filter(|b| b.is_ascii_alphanumeric()).count();
+        if count >= min {
+            return true;
         }
     }
-    false
+    count + count_alphanumeric(blocks.remainder(), min - count) >= min
+}
+
+/// The letters and digits of the UTF-8 bytes `text`, counted up to `min`.
+fn count_alphanumeric(text: &[u8], min: usize) -> usize {
+    // A whole key or a block boundary of an ASCII prefix: valid UTF-8, so
+    // the check only borrows.
+    String::from_utf8_lossy(text)
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .take(min)
+        .count()
 }
 
 /// Builds a [`Dedup`]; every option has a default.
@@ -673,4 +702,33 @@ pub(crate) struct SegmentKey {
     pub(crate) span: Span,
     pub(crate) fingerprint: Fingerprint,
     pub(crate) near: NearKey,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn min_chars_counts_as_a_char_loop_does() {
+        let naive =
+            |text: &str, min: usize| text.chars().filter(|c| c.is_alphanumeric()).count() >= min;
+        let pieces = [
+            "a", "7", " ", "é", "٣", "\u{301}", "ab cd ", "-", "ΟΔΟΣ", "\u{3000}",
+        ];
+        let mut state = 3u32;
+        for _ in 0..20_000 {
+            let mut text = String::new();
+            for _ in 0..state % 40 {
+                state = state.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+                text.push_str(pieces[(state >> 16) as usize % pieces.len()]);
+            }
+            for min in [0, 1, 5, 10, 17, 33] {
+                assert_eq!(
+                    has_min_chars(text.as_bytes(), min),
+                    naive(&text, min),
+                    "{text:?} {min}"
+                );
+            }
+        }
+    }
 }

@@ -3,7 +3,7 @@
 
 use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
 
-use super::ascii::{DROP, SPACE, Special};
+use super::ascii::{DROP, SPACE, Special, put_bytes};
 use super::initialisms;
 use super::props::{is_nonspacing_mark, push_casefold};
 use super::scratch::with_scratch;
@@ -47,6 +47,13 @@ fn map_ascii<const FOLD_DIGITS: bool>(b: u8) -> u8 {
 /// Normalizes `segment` into `out` (cleared first), after removing the
 /// periods inside initialisms (`initialisms::join`).
 pub(crate) fn normalize_joined(opts: Options, segment: &str, out: &mut String) {
+    let mut buf = std::mem::take(out).into_bytes();
+    normalize_joined_bytes(opts, segment, &mut buf);
+    put_bytes(buf, out);
+}
+
+/// [`normalize_joined`] into the key's UTF-8 bytes (`out` is overwritten).
+pub(crate) fn normalize_joined_bytes(opts: Options, segment: &str, out: &mut Vec<u8>) {
     // The initialism rule rides along in the byte map (an inner period is
     // dropped), sparing segments a pre-pass of their own.
     let bytes = segment.as_bytes();
@@ -71,7 +78,9 @@ pub(crate) fn normalize(opts: Options, segment: &str, out: &mut String) {
         period: |_| SPACE,
         join: |s| s.into(),
     };
-    opts.normalize_with(periods, segment, out);
+    let mut buf = std::mem::take(out).into_bytes();
+    opts.normalize_with(periods, segment, &mut buf);
+    put_bytes(buf, out);
 }
 
 /// How the periods of initialisms are treated: `period(i)` maps the ASCII
@@ -85,12 +94,13 @@ struct Periods<P> {
 
 impl Options {
     /// The ASCII path as far as it goes, then the Unicode path for the rest,
-    /// with the periods of initialisms treated as `periods` says.
+    /// with the periods of initialisms treated as `periods` says: the key's
+    /// UTF-8 bytes into `out` (overwritten).
     fn normalize_with(
         self,
         periods: Periods<impl Fn(usize) -> u8>,
         segment: &str,
-        out: &mut String,
+        out: &mut Vec<u8>,
     ) {
         let opts = self;
         let Periods { period, join } = periods;
@@ -116,34 +126,37 @@ impl Options {
             let head_done = opts.rewrite_ascii(period, head, out).is_ok();
             debug_assert!(head_done, "the head is ASCII");
         }
+        let mut key = String::new();
+        put_bytes(std::mem::take(out), &mut key);
         // The whole-segment path would have noted these removals (see `Sink`).
         let head_dropped = head.bytes().any(|b| map_ascii::<false>(b) == DROP);
-        opts.normalize_unicode(&join(tail), out, head_dropped);
+        opts.normalize_unicode(&join(tail), &mut key, head_dropped);
+        *out = key.into_bytes();
     }
 
     /// The ASCII path: one byte map, with `period(i)` for the `.` at `i`.
     ///
     /// # Errors
     ///
-    /// The index of the first non-ASCII byte: `out` then holds garbage.
+    /// The index of the first non-ASCII byte: `out` is then empty.
     fn rewrite_ascii(
         self,
         period: impl Fn(usize) -> u8,
         segment: &str,
-        out: &mut String,
+        out: &mut Vec<u8>,
     ) -> Result<(), usize> {
         if self.fold_digits {
             let rules = Special::<_, _, b'.'> {
                 map: map_ascii::<true>,
                 map_special: period,
             };
-            rules.rewrite(segment, out)
+            rules.rewrite_into(segment, out)
         } else {
             let rules = Special::<_, _, b'.'> {
                 map: map_ascii::<false>,
                 map_special: period,
             };
-            rules.rewrite(segment, out)
+            rules.rewrite_into(segment, out)
         }
     }
 

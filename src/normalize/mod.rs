@@ -267,6 +267,28 @@ impl Normalizer {
             Preset::C4 => c4::normalize(segment, out),
         }
     }
+
+    /// Normalizes `segment` into `out` (overwritten): the key's UTF-8 bytes,
+    /// as [`Normalizer::normalize_into`] makes them.
+    ///
+    /// NOTE: for hashing. The `Default` ASCII path writes bytes, and a
+    /// `String` would check them again for UTF-8 (under `forbid(unsafe_code)`
+    /// there is no way around the check).
+    pub(crate) fn normalize_bytes_into(&self, segment: &str, out: &mut Vec<u8>) {
+        if self.preset == Preset::Default {
+            let opts = default::Options {
+                fold_digits: self.fold_digits,
+                strip_accents: self.strip_accents,
+            };
+            default::normalize_joined_bytes(opts, segment, out);
+            return;
+        }
+        // Emptied first, so that taking it as a `String` checks nothing.
+        out.clear();
+        let mut key = String::from_utf8(std::mem::take(out)).unwrap_or_default();
+        self.normalize_into(segment, &mut key);
+        *out = key.into_bytes();
+    }
 }
 
 impl Default for Normalizer {
