@@ -389,8 +389,7 @@ fn has_min_chars(normalized: &[u8], min: usize) -> bool {
     // reach `min` in their first block or two.
     const BLOCK: usize = 16;
     let mut count = 0;
-    let mut blocks = normalized.chunks_exact(BLOCK);
-    for (i, block) in (&mut blocks).enumerate() {
+    for (i, block) in normalized.chunks(BLOCK).enumerate() {
         if !block.is_ascii() {
             return count + count_alphanumeric(&normalized[i * BLOCK..], min - count) >= min;
         }
@@ -399,7 +398,7 @@ fn has_min_chars(normalized: &[u8], min: usize) -> bool {
             return true;
         }
     }
-    count + count_alphanumeric(blocks.remainder(), min - count) >= min
+    false
 }
 
 /// The letters and digits of the UTF-8 bytes `text`, counted up to `min`.
