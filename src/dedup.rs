@@ -267,14 +267,21 @@ impl Dedup {
             mut shingles,
         } = SCRATCH.take();
         for &level in &self.config.levels {
+            // NOTE: sized for ~128-byte segments up front (up to a bound,
+            // for huge texts), so that it is rarely grown.
+            let room = match level {
+                Level::Document => 1,
+                _ => (text.len() / 128 + 1).min(4096),
+            };
+            let mut keys = if sketch.levels.is_empty() {
+                SPARE_KEYS.take()
+            } else {
+                Vec::new()
+            };
+            keys.reserve(room);
             let mut out = LevelSketch {
                 level,
-                // NOTE: sized for ~128-byte segments up front (up to a
-                // bound, for huge texts), so that it is rarely grown.
-                keys: Vec::with_capacity(match level {
-                    Level::Document => 1,
-                    _ => (text.len() / 128 + 1).min(4096),
-                }),
+                keys,
                 segments: 0,
                 short: 0,
                 bytes: 0,
@@ -376,7 +383,16 @@ impl Scratch {
 
 thread_local! {
     static SCRATCH: std::cell::Cell<Scratch> = std::cell::Cell::new(Scratch::default());
+    /// The key buffer of the first level of the last [`Sketch`] dropped on
+    /// this thread, empty. NOTE: a buffer of a few KiB is past the
+    /// allocator's per-thread cache, so allocating one per document was a
+    /// measurable share of inserting it.
+    static SPARE_KEYS: std::cell::Cell<Vec<SegmentKey>> = const { std::cell::Cell::new(Vec::new()) };
 }
+
+/// Keys kept for reuse at most: a buffer past this (from a huge document)
+/// is freed rather than held by the thread.
+const MAX_SPARE_KEYS: usize = 1 << 14;
 
 /// Whether the UTF-8 bytes `normalized` hold at least `min` letters or
 /// digits.
@@ -699,6 +715,20 @@ impl DedupBuilder {
 pub struct Sketch {
     text_len: usize,
     pub(crate) levels: Vec<LevelSketch>,
+}
+
+impl Drop for Sketch {
+    fn drop(&mut self) {
+        let Some(level) = self.levels.first_mut() else {
+            return;
+        };
+        let mut keys = std::mem::take(&mut level.keys);
+        if keys.capacity() > 0 && keys.capacity() <= MAX_SPARE_KEYS {
+            keys.clear();
+            // NOTE: `try_with` fails only while the thread is exiting.
+            let _ = SPARE_KEYS.try_with(|spare| spare.set(keys));
+        }
+    }
 }
 
 impl Sketch {
