@@ -48,12 +48,21 @@ fn map_ascii<const FOLD_DIGITS: bool>(b: u8) -> u8 {
 /// periods inside initialisms (`initialisms::join`).
 pub(crate) fn normalize_joined(opts: Options, segment: &str, out: &mut String) {
     let mut buf = std::mem::take(out).into_bytes();
-    normalize_joined_bytes(opts, segment, &mut buf);
-    put_bytes(buf, out);
+    match joined(opts, segment, &mut buf) {
+        Some(key) => *out = key,
+        None => put_bytes(buf, out),
+    }
 }
 
 /// [`normalize_joined`] into the key's UTF-8 bytes (`out` is overwritten).
 pub(crate) fn normalize_joined_bytes(opts: Options, segment: &str, out: &mut Vec<u8>) {
+    if let Some(key) = joined(opts, segment, out) {
+        *out = key.into_bytes();
+    }
+}
+
+/// [`Options::normalize_with`] with the initialism rule.
+fn joined(opts: Options, segment: &str, out: &mut Vec<u8>) -> Option<String> {
     // The initialism rule rides along in the byte map (an inner period is
     // dropped), sparing segments a pre-pass of their own.
     let bytes = segment.as_bytes();
@@ -68,7 +77,7 @@ pub(crate) fn normalize_joined_bytes(opts: Options, segment: &str, out: &mut Vec
         period,
         join: initialisms::join,
     };
-    opts.normalize_with(periods, segment, out);
+    opts.normalize_with(periods, segment, out)
 }
 
 /// Normalizes `segment` into `out` (cleared first).
@@ -79,8 +88,10 @@ pub(crate) fn normalize(opts: Options, segment: &str, out: &mut String) {
         join: |s| s.into(),
     };
     let mut buf = std::mem::take(out).into_bytes();
-    opts.normalize_with(periods, segment, &mut buf);
-    put_bytes(buf, out);
+    match opts.normalize_with(periods, segment, &mut buf) {
+        Some(key) => *out = key,
+        None => put_bytes(buf, out),
+    }
 }
 
 /// How the periods of initialisms are treated: `period(i)` maps the ASCII
@@ -94,18 +105,21 @@ struct Periods<P> {
 
 impl Options {
     /// The ASCII path as far as it goes, then the Unicode path for the rest,
-    /// with the periods of initialisms treated as `periods` says: the key's
-    /// UTF-8 bytes into `out` (overwritten).
+    /// with the periods of initialisms treated as `periods` says.
+    ///
+    /// Returns `None` when the ASCII path took the whole segment: the key's
+    /// bytes are then in `out` (overwritten), never checked for UTF-8.
+    /// Otherwise the key, built in `out`'s buffer (which it takes).
     fn normalize_with(
         self,
         periods: Periods<impl Fn(usize) -> u8>,
         segment: &str,
         out: &mut Vec<u8>,
-    ) {
+    ) -> Option<String> {
         let opts = self;
         let Periods { period, join } = periods;
         let Err(first) = opts.rewrite_ascii(&period, segment, out) else {
-            return;
+            return None;
         };
         // Most non-ASCII segments are ASCII but for a quote or an accented
         // word: the Unicode path starts after the last ASCII separator before
@@ -131,7 +145,7 @@ impl Options {
         // The whole-segment path would have noted these removals (see `Sink`).
         let head_dropped = head.bytes().any(|b| map_ascii::<false>(b) == DROP);
         opts.normalize_unicode(&join(tail), &mut key, head_dropped);
-        *out = key.into_bytes();
+        Some(key)
     }
 
     /// The ASCII path: one byte map, with `period(i)` for the `.` at `i`.
