@@ -116,11 +116,26 @@ impl Options {
         segment: &str,
         out: &mut Vec<u8>,
     ) -> Option<String> {
-        let opts = self;
-        let Periods { period, join } = periods;
-        let Err(first) = opts.rewrite_ascii(&period, segment, out) else {
+        let Err(first) = self.rewrite_ascii(&periods.period, segment, out) else {
             return None;
         };
+        Some(self.normalize_from(periods, segment, (first, out)))
+    }
+
+    /// [`Options::normalize_with`] past the ASCII path, which found the
+    /// first non-ASCII byte of `segment` at `first`; `out` lends its buffer.
+    ///
+    /// NOTE: out of line, so that the ASCII path, which most segments take,
+    /// does not set up this path's stack frame.
+    #[inline(never)]
+    fn normalize_from(
+        self,
+        periods: Periods<impl Fn(usize) -> u8>,
+        segment: &str,
+        (first, out): (usize, &mut Vec<u8>),
+    ) -> String {
+        let opts = self;
+        let Periods { period, join } = periods;
         // Most non-ASCII segments are ASCII but for a quote or an accented
         // word: the Unicode path starts after the last ASCII separator before
         // the first non-ASCII byte. NOTE: that separator must not compose with
@@ -145,7 +160,7 @@ impl Options {
         // The whole-segment path would have noted these removals (see `Sink`).
         let head_dropped = head.bytes().any(|b| map_ascii::<false>(b) == DROP);
         opts.normalize_unicode(&join(tail), &mut key, head_dropped);
-        Some(key)
+        key
     }
 
     /// The ASCII path: one byte map, with `period(i)` for the `.` at `i`.
