@@ -397,3 +397,30 @@ impl NormalizerBuilder {
         Ok(inner.clone())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn bytes_agree_with_the_string(
+            text in "([a-zA-Z0-9 .,\n\t\x01-]|U\\.S\\.|é|Ω|ﬁ|\u{301}|①|\u{ad}){0,60}",
+            stale in "[a-z é]{0,20}",
+        ) {
+            for preset in [Preset::Default, Preset::CcNet, Preset::Datatrove, Preset::C4] {
+                for (fold, strip) in [(false, false), (true, true)] {
+                    let mut builder = Normalizer::builder(preset);
+                    if preset == Preset::Default {
+                        builder.fold_digits(fold).strip_accents(strip);
+                    }
+                    let norm = builder.build().expect("valid options");
+                    let mut bytes = stale.clone().into_bytes();
+                    norm.normalize_bytes_into(&text, &mut bytes);
+                    prop_assert_eq!(bytes, norm.normalize(&text).into_bytes(), "{:?}", preset);
+                }
+            }
+        }
+    }
+}
