@@ -267,14 +267,21 @@ impl Dedup {
             mut shingles,
         } = SCRATCH.take();
         for &level in &self.config.levels {
+            // NOTE: sized for ~128-byte segments up front (up to a bound,
+            // for huge texts), so that it is rarely grown.
+            let room = match level {
+                Level::Document => 1,
+                _ => (text.len() / 128 + 1).min(4096),
+            };
+            let mut keys = if sketch.levels.is_empty() {
+                SPARE_KEYS.take()
+            } else {
+                Vec::new()
+            };
+            keys.reserve(room);
             let mut out = LevelSketch {
                 level,
-                // NOTE: sized for ~128-byte segments up front (up to a
-                // bound, for huge texts), so that it is rarely grown.
-                keys: Vec::with_capacity(match level {
-                    Level::Document => 1,
-                    _ => (text.len() / 128 + 1).min(4096),
-                }),
+                keys,
                 segments: 0,
                 short: 0,
                 bytes: 0,
@@ -282,12 +289,22 @@ impl Dedup {
             self.for_each_segment(text, level, |span, segment| {
                 out.segments += 1;
                 out.bytes += span.len();
-                self.config.normalizer.normalize_into(segment, &mut buf);
+                self.config
+                    .normalizer
+                    .normalize_bytes_into(segment, &mut buf);
                 if has_min_chars(&buf, self.config.min_chars) {
+                    let near = match self.near {
+                        // The key is UTF-8: the check only borrows it.
+                        Some(_) => {
+                            let key = String::from_utf8_lossy(&buf);
+                            self.near_key(level, &key, &mut shingles)
+                        }
+                        None => NearKey::None,
+                    };
                     out.keys.push(SegmentKey {
                         span,
-                        fingerprint: Fingerprint::of(&buf),
-                        near: self.near_key(level, &buf, &mut shingles),
+                        fingerprint: Fingerprint::of_bytes(&buf),
+                        near,
                     });
                 } else {
                     out.short += 1;
@@ -344,7 +361,8 @@ impl Dedup {
 /// share of sketching them.
 #[derive(Default)]
 struct Scratch {
-    buf: String,
+    /// The normalized segment's UTF-8 bytes.
+    buf: Vec<u8>,
     shingles: Vec<u64>,
 }
 
@@ -352,9 +370,9 @@ impl Scratch {
     /// Buffers at most this large are kept: a huge document's are freed.
     const KEEP_BYTES: usize = 1 << 20;
 
-    fn keep(mut buf: String, mut shingles: Vec<u64>) -> Scratch {
+    fn keep(mut buf: Vec<u8>, mut shingles: Vec<u64>) -> Scratch {
         if buf.capacity() > Self::KEEP_BYTES {
-            buf = String::new();
+            buf = Vec::new();
         }
         if shingles.capacity() * 8 > Self::KEEP_BYTES {
             shingles = Vec::new();
@@ -365,23 +383,79 @@ impl Scratch {
 
 thread_local! {
     static SCRATCH: std::cell::Cell<Scratch> = std::cell::Cell::new(Scratch::default());
+    /// The key buffer of the first level of the last [`Sketch`] dropped on
+    /// this thread, empty. NOTE: a buffer of a few KiB is past the
+    /// allocator's per-thread cache, so allocating one per document was a
+    /// measurable share of inserting it.
+    static SPARE_KEYS: std::cell::Cell<Vec<SegmentKey>> = const { std::cell::Cell::new(Vec::new()) };
 }
 
-/// Whether `normalized` has at least `min` letters or digits.
-fn has_min_chars(normalized: &str, min: usize) -> bool {
+/// Keys kept for reuse at most: a buffer past this (from a huge document)
+/// is freed rather than held by the thread.
+const MAX_SPARE_KEYS: usize = 1 << 14;
+
+/// Whether the UTF-8 bytes `normalized` hold at least `min` letters or
+/// digits.
+fn has_min_chars(normalized: &[u8], min: usize) -> bool {
     if min == 0 {
         return true;
     }
+    // NOTE: keys are mostly ASCII, where a char is alphanumeric exactly when
+    // its byte is; a block at a time, the count vectorizes and most keys
+    // reach `min` in their first block or two.
     let mut count = 0;
-    for c in normalized.chars() {
-        if c.is_alphanumeric() {
-            count += 1;
-            if count >= min {
-                return true;
-            }
+    let mut blocks = normalized.chunks_exact(BLOCK);
+    let mut at = 0;
+    for block in &mut blocks {
+        let mut bytes = [0; BLOCK];
+        bytes.copy_from_slice(block);
+        let Some(n) = ascii_alphanumeric(bytes) else {
+            return count + count_alphanumeric(&normalized[at..], min - count) >= min;
+        };
+        count += n;
+        if count >= min {
+            return true;
         }
+        at += BLOCK;
     }
-    false
+    let rest = blocks.remainder();
+    // Spaces pad the last block: ASCII, and neither letter nor digit.
+    let mut bytes = [b' '; BLOCK];
+    bytes[..rest.len()].copy_from_slice(rest);
+    match ascii_alphanumeric(bytes) {
+        Some(n) => count + n >= min,
+        None => count + count_alphanumeric(rest, min - count) >= min,
+    }
+}
+
+/// Bytes at a time in [`has_min_chars`].
+const BLOCK: usize = 16;
+
+/// The number of ASCII letters and digits in `block`, or `None` if it is not
+/// all ASCII.
+#[inline(always)]
+fn ascii_alphanumeric(block: [u8; BLOCK]) -> Option<usize> {
+    // Branch-free in byte lanes, so that it compiles to a few vector steps.
+    let mut high = 0;
+    let mut n = 0u8;
+    for b in block {
+        high |= b;
+        let letter = (b | 0x20).wrapping_sub(b'a') < 26;
+        let digit = b.wrapping_sub(b'0') < 10;
+        n += u8::from(letter | digit);
+    }
+    (high < 0x80).then_some(usize::from(n))
+}
+
+/// The letters and digits of the UTF-8 bytes `text`, counted up to `min`.
+fn count_alphanumeric(text: &[u8], min: usize) -> usize {
+    // A whole key or a block boundary of an ASCII prefix: valid UTF-8, so
+    // the check only borrows.
+    String::from_utf8_lossy(text)
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .take(min)
+        .count()
 }
 
 /// Builds a [`Dedup`]; every option has a default.
@@ -643,6 +717,20 @@ pub struct Sketch {
     pub(crate) levels: Vec<LevelSketch>,
 }
 
+impl Drop for Sketch {
+    fn drop(&mut self) {
+        let Some(level) = self.levels.first_mut() else {
+            return;
+        };
+        let mut keys = std::mem::take(&mut level.keys);
+        if keys.capacity() > 0 && keys.capacity() <= MAX_SPARE_KEYS {
+            keys.clear();
+            // NOTE: `try_with` fails only while the thread is exiting.
+            let _ = SPARE_KEYS.try_with(|spare| spare.set(keys));
+        }
+    }
+}
+
 impl Sketch {
     /// The length in bytes of the sketched text.
     pub fn text_len(&self) -> usize {
@@ -673,4 +761,33 @@ pub(crate) struct SegmentKey {
     pub(crate) span: Span,
     pub(crate) fingerprint: Fingerprint,
     pub(crate) near: NearKey,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn min_chars_counts_as_a_char_loop_does() {
+        let naive =
+            |text: &str, min: usize| text.chars().filter(|c| c.is_alphanumeric()).count() >= min;
+        let pieces = [
+            "a", "7", " ", "é", "٣", "\u{301}", "ab cd ", "-", "ΟΔΟΣ", "\u{3000}",
+        ];
+        let mut state = 3u32;
+        for _ in 0..20_000 {
+            let mut text = String::new();
+            for _ in 0..state % 40 {
+                state = state.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+                text.push_str(pieces[(state >> 16) as usize % pieces.len()]);
+            }
+            for min in [0, 1, 5, 10, 17, 33] {
+                assert_eq!(
+                    has_min_chars(text.as_bytes(), min),
+                    naive(&text, min),
+                    "{text:?} {min}"
+                );
+            }
+        }
+    }
 }

@@ -23,7 +23,13 @@ impl Fingerprint {
     /// The fingerprint of a normalized segment.
     #[inline]
     pub fn of(normalized: &str) -> Fingerprint {
-        Fingerprint(xxhash_rust::xxh3::xxh3_128(normalized.as_bytes()))
+        Fingerprint::of_bytes(normalized.as_bytes())
+    }
+
+    /// The fingerprint of a normalized segment given as its UTF-8 bytes.
+    #[inline]
+    pub(crate) fn of_bytes(normalized: &[u8]) -> Fingerprint {
+        Fingerprint(xxhash_rust::xxh3::xxh3_128(normalized))
     }
 }
 

@@ -47,12 +47,25 @@ pub(crate) struct Block {
 /// The index of the first non-ASCII byte (as `rules` report it): `out` then
 /// holds garbage.
 pub(crate) fn rewrite_blocks(
-    mut rules: impl BlockRules,
+    rules: impl BlockRules,
     segment: &str,
     out: &mut String,
 ) -> Result<(), usize> {
-    let bytes = segment.as_bytes();
     let mut buf = std::mem::take(out).into_bytes();
+    let result = rewrite_blocks_into(rules, segment, &mut buf);
+    put_bytes(buf, out);
+    result
+}
+
+/// [`rewrite_blocks`] into a byte buffer (overwritten), for callers that
+/// hash the key's bytes and never need it as a `String`: it is ASCII, so
+/// checking it is UTF-8 would only cost time.
+pub(crate) fn rewrite_blocks_into(
+    mut rules: impl BlockRules,
+    segment: &str,
+    buf: &mut Vec<u8>,
+) -> Result<(), usize> {
+    let bytes = segment.as_bytes();
     // Each block is stored whole at the write position, which never passes
     // the read position: room for one block past the end is enough. Bytes
     // left from the last call are overwritten before they can be kept, so
@@ -61,13 +74,12 @@ pub(crate) fn rewrite_blocks(
     if buf.len() < room {
         buf.resize(room, 0);
     }
-    let result = collapse_blocks(&mut rules, &mut buf, bytes);
+    let result = collapse_blocks(&mut rules, buf, bytes);
     let mut len = result.unwrap_or(0);
     if len > 0 && buf[len - 1] == SPACE {
         len -= 1;
     }
     buf.truncate(len);
-    put_bytes(buf, out);
     result.map(|_| ())
 }
 
@@ -117,7 +129,16 @@ pub(crate) struct Special<M, S, const SPECIAL: u8> {
 }
 
 impl<M: Fn(u8) -> u8, S: Fn(usize) -> u8, const SPECIAL: u8> Special<M, S, SPECIAL> {
-    /// Rewrites `segment` into `out` (cleared first): each byte `b` becomes
+    /// [`Special::rewrite_into`], into a `String`.
+    #[cfg(test)]
+    pub(crate) fn rewrite(self, segment: &str, out: &mut String) -> Result<(), usize> {
+        let mut buf = std::mem::take(out).into_bytes();
+        let result = self.rewrite_into(segment, &mut buf);
+        put_bytes(buf, out);
+        result
+    }
+
+    /// Rewrites `segment` into `buf` (overwritten): each byte `b` becomes
     /// `map(b)`, or `map_special(i)` for the `SPECIAL` byte at index `i` (a
     /// rule that looks at its neighbours), except that `DROP` results are
     /// removed and runs of `SPACE` results become one space, with none at
@@ -131,11 +152,11 @@ impl<M: Fn(u8) -> u8, S: Fn(usize) -> u8, const SPECIAL: u8> Special<M, S, SPECI
     ///
     /// # Errors
     ///
-    /// The index of the first non-ASCII byte, if any: `out` then holds
-    /// garbage.
-    pub(crate) fn rewrite(self, segment: &str, out: &mut String) -> Result<(), usize> {
+    /// The index of the first non-ASCII byte, if any: `buf` is then
+    /// empty.
+    pub(crate) fn rewrite_into(self, segment: &str, buf: &mut Vec<u8>) -> Result<(), usize> {
         debug_assert!(SPECIAL != b' ' && SPECIAL.is_ascii());
-        rewrite_blocks(self, segment, out)
+        rewrite_blocks_into(self, segment, buf)
     }
 }
 

@@ -3,7 +3,7 @@
 
 use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
 
-use super::ascii::{DROP, SPACE, Special};
+use super::ascii::{DROP, SPACE, Special, put_bytes};
 use super::initialisms;
 use super::props::{is_nonspacing_mark, push_casefold};
 use super::scratch::with_scratch;
@@ -47,6 +47,22 @@ fn map_ascii<const FOLD_DIGITS: bool>(b: u8) -> u8 {
 /// Normalizes `segment` into `out` (cleared first), after removing the
 /// periods inside initialisms (`initialisms::join`).
 pub(crate) fn normalize_joined(opts: Options, segment: &str, out: &mut String) {
+    let mut buf = std::mem::take(out).into_bytes();
+    match joined(opts, segment, &mut buf) {
+        Some(key) => *out = key,
+        None => put_bytes(buf, out),
+    }
+}
+
+/// [`normalize_joined`] into the key's UTF-8 bytes (`out` is overwritten).
+pub(crate) fn normalize_joined_bytes(opts: Options, segment: &str, out: &mut Vec<u8>) {
+    if let Some(key) = joined(opts, segment, out) {
+        *out = key.into_bytes();
+    }
+}
+
+/// [`Options::normalize_with`] with the initialism rule.
+fn joined(opts: Options, segment: &str, out: &mut Vec<u8>) -> Option<String> {
     // The initialism rule rides along in the byte map (an inner period is
     // dropped), sparing segments a pre-pass of their own.
     let bytes = segment.as_bytes();
@@ -61,7 +77,7 @@ pub(crate) fn normalize_joined(opts: Options, segment: &str, out: &mut String) {
         period,
         join: initialisms::join,
     };
-    opts.normalize_with(periods, segment, out);
+    opts.normalize_with(periods, segment, out)
 }
 
 /// Normalizes `segment` into `out` (cleared first).
@@ -71,7 +87,11 @@ pub(crate) fn normalize(opts: Options, segment: &str, out: &mut String) {
         period: |_| SPACE,
         join: |s| s.into(),
     };
-    opts.normalize_with(periods, segment, out);
+    let mut buf = std::mem::take(out).into_bytes();
+    match opts.normalize_with(periods, segment, &mut buf) {
+        Some(key) => *out = key,
+        None => put_bytes(buf, out),
+    }
 }
 
 /// How the periods of initialisms are treated: `period(i)` maps the ASCII
@@ -86,17 +106,36 @@ struct Periods<P> {
 impl Options {
     /// The ASCII path as far as it goes, then the Unicode path for the rest,
     /// with the periods of initialisms treated as `periods` says.
+    ///
+    /// Returns `None` when the ASCII path took the whole segment: the key's
+    /// bytes are then in `out` (overwritten), never checked for UTF-8.
+    /// Otherwise the key, built in `out`'s buffer (which it takes).
     fn normalize_with(
         self,
         periods: Periods<impl Fn(usize) -> u8>,
         segment: &str,
-        out: &mut String,
-    ) {
+        out: &mut Vec<u8>,
+    ) -> Option<String> {
+        let Err(first) = self.rewrite_ascii(&periods.period, segment, out) else {
+            return None;
+        };
+        Some(self.normalize_from(periods, segment, (first, out)))
+    }
+
+    /// [`Options::normalize_with`] past the ASCII path, which found the
+    /// first non-ASCII byte of `segment` at `first`; `out` lends its buffer.
+    ///
+    /// NOTE: out of line, so that the ASCII path, which most segments take,
+    /// does not set up this path's stack frame.
+    #[inline(never)]
+    fn normalize_from(
+        self,
+        periods: Periods<impl Fn(usize) -> u8>,
+        segment: &str,
+        (first, out): (usize, &mut Vec<u8>),
+    ) -> String {
         let opts = self;
         let Periods { period, join } = periods;
-        let Err(first) = opts.rewrite_ascii(&period, segment, out) else {
-            return;
-        };
         // Most non-ASCII segments are ASCII but for a quote or an accented
         // word: the Unicode path starts after the last ASCII separator before
         // the first non-ASCII byte. NOTE: that separator must not compose with
@@ -116,34 +155,37 @@ impl Options {
             let head_done = opts.rewrite_ascii(period, head, out).is_ok();
             debug_assert!(head_done, "the head is ASCII");
         }
+        let mut key = String::new();
+        put_bytes(std::mem::take(out), &mut key);
         // The whole-segment path would have noted these removals (see `Sink`).
         let head_dropped = head.bytes().any(|b| map_ascii::<false>(b) == DROP);
-        opts.normalize_unicode(&join(tail), out, head_dropped);
+        opts.normalize_unicode(&join(tail), &mut key, head_dropped);
+        key
     }
 
     /// The ASCII path: one byte map, with `period(i)` for the `.` at `i`.
     ///
     /// # Errors
     ///
-    /// The index of the first non-ASCII byte: `out` then holds garbage.
+    /// The index of the first non-ASCII byte: `out` is then empty.
     fn rewrite_ascii(
         self,
         period: impl Fn(usize) -> u8,
         segment: &str,
-        out: &mut String,
+        out: &mut Vec<u8>,
     ) -> Result<(), usize> {
         if self.fold_digits {
             let rules = Special::<_, _, b'.'> {
                 map: map_ascii::<true>,
                 map_special: period,
             };
-            rules.rewrite(segment, out)
+            rules.rewrite_into(segment, out)
         } else {
             let rules = Special::<_, _, b'.'> {
                 map: map_ascii::<false>,
                 map_special: period,
             };
-            rules.rewrite(segment, out)
+            rules.rewrite_into(segment, out)
         }
     }
 

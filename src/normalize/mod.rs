@@ -267,6 +267,28 @@ impl Normalizer {
             Preset::C4 => c4::normalize(segment, out),
         }
     }
+
+    /// Normalizes `segment` into `out` (overwritten): the key's UTF-8 bytes,
+    /// as [`Normalizer::normalize_into`] makes them.
+    ///
+    /// NOTE: for hashing. The `Default` ASCII path writes bytes, and a
+    /// `String` would check them again for UTF-8 (under `forbid(unsafe_code)`
+    /// there is no way around the check).
+    pub(crate) fn normalize_bytes_into(&self, segment: &str, out: &mut Vec<u8>) {
+        if self.preset == Preset::Default {
+            let opts = default::Options {
+                fold_digits: self.fold_digits,
+                strip_accents: self.strip_accents,
+            };
+            default::normalize_joined_bytes(opts, segment, out);
+            return;
+        }
+        // Emptied first, so that taking it as a `String` checks nothing.
+        out.clear();
+        let mut key = String::from_utf8(std::mem::take(out)).unwrap_or_default();
+        self.normalize_into(segment, &mut key);
+        *out = key.into_bytes();
+    }
 }
 
 impl Default for Normalizer {
@@ -373,5 +395,32 @@ impl NormalizerBuilder {
             }
         }
         Ok(inner.clone())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn bytes_agree_with_the_string(
+            text in "([a-zA-Z0-9 .,\n\t\x01-]|U\\.S\\.|é|Ω|ﬁ|\u{301}|①|\u{ad}){0,60}",
+            stale in "[a-z é]{0,20}",
+        ) {
+            for preset in [Preset::Default, Preset::CcNet, Preset::Datatrove, Preset::C4] {
+                for (fold, strip) in [(false, false), (true, true)] {
+                    let mut builder = Normalizer::builder(preset);
+                    if preset == Preset::Default {
+                        builder.fold_digits(fold).strip_accents(strip);
+                    }
+                    let norm = builder.build().expect("valid options");
+                    let mut bytes = stale.clone().into_bytes();
+                    norm.normalize_bytes_into(&text, &mut bytes);
+                    prop_assert_eq!(bytes, norm.normalize(&text).into_bytes(), "{:?}", preset);
+                }
+            }
+        }
     }
 }
