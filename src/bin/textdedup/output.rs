@@ -23,7 +23,9 @@ pub struct Output {
 /// Starts the writer for `path` (stdout when `None`); gzip when the name
 /// ends in `.gz`.
 pub fn spawn(path: Option<&Path>) -> Result<Output, Fail> {
-    let (tx, rx) = sync_channel::<Vec<Vec<u8>>>(2);
+    // Room for four batches: a full queue stalls the pool's loop, and so
+    // the pool, whenever the writer is not scheduled in time.
+    let (tx, rx) = sync_channel::<Vec<Vec<u8>>>(4);
     let (sink, name, rename): (Box<dyn Write + Send>, String, _) = match path {
         None => (Box::new(io::stdout()), "<stdout>".to_owned(), None),
         Some(p) => {

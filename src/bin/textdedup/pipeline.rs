@@ -74,7 +74,9 @@ pub struct Reader {
 
 /// Reads batches on a thread of its own, so decompression overlaps the rest.
 pub fn spawn_reader(mut batches: Batches) -> Reader {
-    let (tx, rx) = sync_channel(2);
+    // Room for four batches: on two busy cores the reader is not always
+    // scheduled in time, and an empty queue stalls the whole pool.
+    let (tx, rx) = sync_channel(4);
     let (recycle, recycled) = channel();
     batches.recycle_from(recycled);
     std::thread::spawn(move || {
