@@ -304,6 +304,11 @@ impl Batches {
         };
         batch.put(&self.carry);
         self.carry.clear();
+        // The mean line so far, with some room, to size reads.
+        let line_bytes = match self.lines_read {
+            0 => MIN_READ,
+            n => (self.bytes_read / n) as usize + 64,
+        };
         // `bytes[start..]` is the line being read; `bytes[start..scanned]`
         // has no newline.
         let mut start = 0;
@@ -321,7 +326,6 @@ impl Batches {
                     line: 0,
                 });
             }
-            let want = self.read_size(self.batch_size - batch.lines.len());
             let Some(current) = self.current.as_mut() else {
                 break;
             };
@@ -333,7 +337,11 @@ impl Batches {
                 continue;
             }
             scanned = batch.filled;
-            let read = batch.read(&mut current.opened.reader, want);
+            let want = Needs {
+                lines: self.batch_size - batch.lines.len(),
+                bytes: (BATCH_BYTES + line_bytes).saturating_sub(batch.filled),
+            };
+            let read = batch.read(&mut current.opened.reader, want.read_size(line_bytes));
             let n = read.map_err(|e| {
                 let message = format!("{}:{}: {e}", current.source, current.line + 1);
                 // A corrupt or truncated compressed stream is bad input,
@@ -374,16 +382,21 @@ impl Batches {
         self.bytes_read += start as u64;
         Ok(batch.into_batch())
     }
+}
 
-    /// How much to read for a batch that still takes `lines` lines: what
-    /// they should need, so that little is read past the batch and copied
-    /// into the next (small `--batch-size`s would copy a lot).
-    fn read_size(&self, lines: usize) -> usize {
-        let line = match self.lines_read {
-            0 => MIN_READ,
-            n => (self.bytes_read / n) as usize + 64,
-        };
-        lines.saturating_mul(line).clamp(MIN_READ, MAX_READ)
+/// What a batch still takes, about.
+struct Needs {
+    lines: usize,
+    bytes: usize,
+}
+
+impl Needs {
+    /// How much to read for it, lines being about `line_bytes` long: what it
+    /// should need, so that little is read past the batch and copied into
+    /// the next (small `--batch-size`s would copy a lot).
+    fn read_size(&self, line_bytes: usize) -> usize {
+        let lines = self.lines.saturating_mul(line_bytes);
+        lines.min(self.bytes).clamp(MIN_READ, MAX_READ)
     }
 }
 
