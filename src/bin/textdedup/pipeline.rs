@@ -1,10 +1,10 @@
 //! The run: parse and sketch on all cores, index in input order, clean and
 //! serialize on all cores, write in input order.
 //!
-//! Batch n goes through the index while batch n+1 is parsed and sketched
-//! and batch n-1 is rendered; the index is the only sequential step and
-//! sees the records in input order, so the output does not depend on the
-//! thread count or the batch size.
+//! Batch n+1 is parsed and sketched while batch n goes through the index
+//! and is rendered; the index is the only sequential step and sees the
+//! records in input order, so the output does not depend on the thread
+//! count or the batch size.
 
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, Sender, SyncSender, channel, sync_channel};
@@ -114,123 +114,84 @@ pub const HTML_RECORDS: usize = 1000;
 /// larger than the writer's, few enough to share a batch between threads.
 const RENDER_CHUNK: usize = 64;
 
-/// A batch after the sequential step, ready to render: its text and its
-/// records up to the end, or up to a bad one under `--on-error fail`.
-struct Indexed {
-    text: String,
-    checked: Vec<Checked>,
-}
-
-/// A batch's output, and what its records count.
-struct Output {
-    out: Vec<Vec<u8>>,
-    counts: Summary,
-}
-
-/// What the sequential step changes.
-struct Sequential<'a> {
-    engine: &'a mut Engine,
-    summary: &'a mut Summary,
-    html: Option<&'a mut Vec<(DocId, String, Report)>>,
-}
-
 impl Run<'_, '_> {
     /// Runs every batch from `reader` through the engine and sends the
     /// rendered output, batch by batch, to the writer. `after_batch` is
     /// called with the summary after each batch (for the progress bar).
-    ///
-    /// Each round indexes batch n on one thread while the others parse and
-    /// sketch batch n+1 and render batch n-1: the index is the one
-    /// sequential step, so it gets the most parallel work to overlap with.
     pub fn run(
         &mut self,
         reader: Reader,
         after_batch: &mut dyn FnMut(&Summary),
     ) -> Result<(), Fail> {
         let ctx = self.ctx;
-        let mut seq = Sequential {
-            engine: &mut *self.engine,
-            summary: &mut *self.summary,
-            html: self.html.as_deref_mut(),
-        };
-        let render = Render {
-            ctx,
-            buffers: &self.buffers,
-            recycle: &reader.recycle,
-        };
-        let tx = &self.tx;
         let mut pending: Option<Prepared> = None;
-        let mut indexed: Option<Indexed> = None;
         let mut ended = false;
         loop {
-            let mut failed = None;
             let batch = if ended {
                 None
             } else {
                 match reader.rx.recv() {
                     Ok(Ok((b, _))) if b.is_empty() => None,
                     Ok(Ok(b)) => Some(b),
-                    Ok(Err(fail)) => {
-                        failed = Some(fail);
-                        None
-                    }
+                    Ok(Err(fail)) => return self.finish_then(pending, fail, &reader.recycle),
                     Err(_) => None,
                 }
             };
             ended |= batch.is_none();
-            if batch.is_none() && pending.is_none() && indexed.is_none() {
-                return failed.map_or(Ok(()), Err);
+            if batch.is_none() && pending.is_none() {
+                return Ok(());
             }
-            let (now, (next, rendered)) = rayon::join(
-                || pending.take().map(|p| seq.index(ctx, p)),
-                || {
-                    rayon::join(
-                        || batch.map(|(b, position)| prepare(ctx, b, position)),
-                        || indexed.take().map(|i| render.batch(i)),
-                    )
+            let (next, done) = rayon::join(
+                || batch.map(|(b, position)| prepare(ctx, b, position)),
+                || match pending.take() {
+                    Some(prepared) => {
+                        self.summary.disk_position = prepared.position;
+                        self.finish_batch(prepared, &reader.recycle)
+                    }
+                    None => Ok(Vec::new()),
                 },
             );
-            // The batch before is written first, then this one's records
-            // before a bad one, then the failure.
-            let mut outputs = vec![rendered];
-            let mut stop = failed;
-            if let Some((batch, fail)) = now {
-                match fail.or_else(|| stop.take()) {
-                    None => indexed = Some(batch),
-                    Some(fail) => {
-                        outputs.push(Some(render.batch(batch)));
-                        stop = Some(fail);
-                    }
-                }
+            let out = done?;
+            if !out.is_empty() && self.tx.send(out).is_err() {
+                // The writer stopped: its error is reported by the caller.
+                return Ok(());
             }
-            for Output { out, counts } in outputs.into_iter().flatten() {
-                seq.summary.merge(counts);
-                if !out.is_empty() && tx.send(out).is_err() {
-                    // The writer stopped: its error is reported by the caller.
-                    return Ok(());
-                }
-            }
-            after_batch(seq.summary);
-            if let Some(fail) = stop {
+            after_batch(self.summary);
+            if let Some(fail) = self.summary.pending_fail.take() {
                 return Err(fail);
             }
             pending = next;
         }
     }
-}
 
-impl Sequential<'_> {
-    /// The sequential step: counts the batch's lines and checks its records
-    /// against the index in input order. Under `--on-error fail`, stops at
-    /// the first bad record and gives its failure.
-    fn index(&mut self, ctx: &Ctx<'_>, prepared: Prepared) -> (Indexed, Option<Fail>) {
-        let Prepared {
-            text,
-            items,
-            position,
-        } = prepared;
+    /// Finishes what was read before a read failure, then reports it.
+    fn finish_then(
+        &mut self,
+        pending: Option<Prepared>,
+        fail: Fail,
+        recycle: &Sender<String>,
+    ) -> Result<(), Fail> {
+        if let Some(prepared) = pending {
+            let out = self.finish_batch(prepared, recycle)?;
+            let _ = self.tx.send(out);
+            if let Some(first) = self.summary.pending_fail.take() {
+                return Err(first);
+            }
+        }
+        Err(fail)
+    }
+
+    /// The sequential index step, then the parallel rendering.
+    fn finish_batch(
+        &mut self,
+        prepared: Prepared,
+        recycle: &Sender<String>,
+    ) -> Result<Vec<Vec<u8>>, Fail> {
+        use rayon::prelude::*;
+        let ctx = self.ctx;
+        let Prepared { text, items, .. } = prepared;
         let summary = &mut *self.summary;
-        summary.disk_position = position;
+        let buffers = &self.buffers;
         let mut checked = Vec::with_capacity(items.len());
         let mut stop = None;
         // Only what must see the records in order happens here; counting
@@ -264,25 +225,6 @@ impl Sequential<'_> {
             }
             checked.push(Checked { item, id, found });
         }
-        (Indexed { text, checked }, stop)
-    }
-}
-
-/// What rendering reads.
-struct Render<'a, 'c> {
-    ctx: &'a Ctx<'c>,
-    /// Where output buffers come from.
-    buffers: &'a Buffers,
-    /// Where batch texts go back to the reader.
-    recycle: &'a Sender<String>,
-}
-
-impl Render<'_, '_> {
-    /// Cleans and serializes a batch's records on the pool, in order.
-    fn batch(&self, indexed: Indexed) -> Output {
-        use rayon::prelude::*;
-        let Indexed { text, checked } = indexed;
-        let ctx = self.ctx;
         // Consumed on the pool, so the records are also dropped in parallel.
         let rendered: Vec<Rendered> = checked
             .into_par_iter()
@@ -291,7 +233,7 @@ impl Render<'_, '_> {
                 // Sized once: the lines, plus room for the duplicates.
                 let guess: usize = chunk.iter().map(|c| c.item.in_bytes + 256).sum();
                 let mut rendered = Rendered {
-                    out: self.buffers.take(guess),
+                    out: buffers.take(guess),
                     counts: Summary::default(),
                 };
                 for c in chunk {
@@ -301,20 +243,25 @@ impl Render<'_, '_> {
                 rendered
             })
             .collect();
-        let _ = self.recycle.send(text);
-        let mut output = Output {
-            out: Vec::with_capacity(rendered.len()),
-            counts: Summary::default(),
-        };
-        for Rendered { out, counts } in rendered {
-            output.counts.merge(counts);
-            if out.is_empty() {
-                self.buffers.give(out);
+        let _ = recycle.send(text);
+        let mut out = Vec::with_capacity(rendered.len());
+        for Rendered { out: bytes, counts } in rendered {
+            summary.merge(counts);
+            if bytes.is_empty() {
+                buffers.give(bytes);
             } else {
-                output.out.push(out);
+                out.push(bytes);
             }
         }
-        output
+        match stop {
+            Some(fail) if out.is_empty() => Err(fail),
+            Some(fail) => {
+                // Records before the bad one are written before stopping.
+                summary.pending_fail = Some(fail);
+                Ok(out)
+            }
+            None => Ok(out),
+        }
     }
 }
 
