@@ -80,6 +80,8 @@ pub struct Buffers(Arc<Mutex<Vec<Vec<u8>>>>);
 
 /// The most buffers kept: more than are in flight at once.
 const KEPT_BUFFERS: usize = 256;
+/// The largest buffer kept: one grown for a huge record is freed.
+const KEPT_BYTES: usize = 4 << 20;
 
 impl Buffers {
     /// An empty buffer with room for `bytes`, reused when one is free.
@@ -93,6 +95,9 @@ impl Buffers {
     /// Keeps `buffer` for [`Buffers::take`].
     pub fn give(&self, mut buffer: Vec<u8>) {
         buffer.clear();
+        if buffer.capacity() > KEPT_BYTES {
+            return;
+        }
         let mut kept = self.0.lock().unwrap_or_else(PoisonError::into_inner);
         if kept.len() < KEPT_BUFFERS {
             kept.push(buffer);
