@@ -403,3 +403,97 @@ impl Needs {
 /// The least and most one read asks for.
 const MIN_READ: usize = 8 << 10;
 const MAX_READ: usize = 256 << 10;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What a line should come out as: its source, number, text (lossily
+    /// decoded), size in the input, where it stops being UTF-8, and whether
+    /// it stands for an empty file.
+    type Line = (String, u64, String, usize, Option<usize>, bool);
+
+    /// The lines of `files` as the naive split on `\n` gives them.
+    fn naive(files: &[(PathBuf, Vec<u8>)]) -> Vec<Line> {
+        let mut out = Vec::new();
+        for (path, bytes) in files {
+            let source = name(path);
+            if bytes.is_empty() {
+                out.push((source, 0, String::new(), 0, None, true));
+                continue;
+            }
+            let body = bytes.strip_suffix(b"\n").unwrap_or(bytes);
+            for (i, line) in body.split(|&b| b == b'\n').enumerate() {
+                let invalid = std::str::from_utf8(line).err().map(|e| e.valid_up_to());
+                let text = String::from_utf8_lossy(line).into_owned();
+                out.push((
+                    source.clone(),
+                    i as u64 + 1,
+                    text,
+                    line.len() + 1,
+                    invalid,
+                    false,
+                ));
+            }
+        }
+        out
+    }
+
+    fn batched(paths: &[PathBuf], batch_size: usize) -> Vec<Line> {
+        let mut batches = Batches::new(paths.to_vec(), batch_size, Counter::default());
+        let mut out = Vec::new();
+        loop {
+            let batch = batches.next_batch().ok().unwrap();
+            if batch.is_empty() {
+                return out;
+            }
+            assert!(batch.lines.len() <= batch_size);
+            for l in &batch.lines {
+                let text = batch.text[l.range.clone()].to_owned();
+                let line = (l.source.to_string(), l.line, text, l.in_bytes);
+                out.push((line.0, line.1, line.2, line.3, l.invalid_utf8, l.empty_file));
+            }
+        }
+    }
+
+    #[test]
+    fn batches_hold_the_lines_a_naive_split_finds() {
+        // Lines short and long (past a read, past a batch), empty, not
+        // UTF-8, with `\r`, and a last line without `\n`; an empty file.
+        let mut first = Vec::new();
+        for i in 0..3000usize {
+            let len = match i % 6 {
+                5 if i % 600 == 5 => 300_000,
+                k => [3, 0, 700, 9000, 70, 2000][k],
+            } + i % 7;
+            first.extend((0..len).map(|j| b'a' + (j % 26) as u8));
+            match i % 50 {
+                7 => first.extend_from_slice(b"\xff\xfe bad"),
+                8 => first.extend_from_slice("é日本".as_bytes()),
+                9 => first.push(b'\r'),
+                _ => {}
+            }
+            first.push(b'\n');
+        }
+        let dir = std::env::temp_dir().join(format!("textdedup-input-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let files = vec![
+            (dir.join("first.jsonl"), first),
+            (dir.join("empty.jsonl"), Vec::new()),
+            (dir.join("last.jsonl"), b"one\n\ntwo\xc3".to_vec()),
+        ];
+        for (path, bytes) in &files {
+            std::fs::write(path, bytes).unwrap();
+        }
+        let paths: Vec<PathBuf> = files.iter().map(|(p, _)| p.clone()).collect();
+        let want = naive(&files);
+        for batch_size in [1, 3, 500, 2048] {
+            let got = batched(&paths, batch_size);
+            assert_eq!(got.len(), want.len(), "--batch-size {batch_size}");
+            for (g, w) in got.iter().zip(&want) {
+                assert_eq!(g, w, "--batch-size {batch_size}");
+            }
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
