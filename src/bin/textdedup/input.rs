@@ -2,7 +2,7 @@
 //! lines of bytes, in batches.
 
 use std::fs::File;
-use std::io::{self, BufRead, BufReader, Read};
+use std::io::{self, BufReader, Read};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -37,32 +37,90 @@ pub struct Batch {
 }
 
 impl Batch {
-    /// Appends one line (without its `\n`) to the batch, decoded lossily
-    /// when it is not UTF-8.
-    fn push_line(&mut self, source: &Arc<str>, line: u64, bytes: &[u8]) {
-        let start = self.text.len();
-        let invalid_utf8 = match std::str::from_utf8(bytes) {
-            Ok(s) => {
-                self.text.push_str(s);
-                None
-            }
-            Err(e) => {
-                self.text.push_str(&String::from_utf8_lossy(bytes));
-                Some(e.valid_up_to())
-            }
-        };
+    pub fn is_empty(&self) -> bool {
+        self.lines.is_empty()
+    }
+}
+
+/// A batch as read: its lines' bytes, with their newlines, and the lines
+/// as ranges of them.
+struct RawBatch {
+    /// Read bytes up to `filled`; after it, what a previous batch left, kept
+    /// to be overwritten rather than zeroed again.
+    bytes: Vec<u8>,
+    filled: usize,
+    lines: Vec<RawLine>,
+}
+
+impl RawBatch {
+    /// Records the line at `range` of the bytes; `in_bytes` counts its `\n`.
+    fn push_line(&mut self, source: &Arc<str>, line: u64, range: Range<usize>) {
         self.lines.push(RawLine {
             source: source.clone(),
             line,
-            range: start..self.text.len(),
-            in_bytes: bytes.len() + 1,
-            invalid_utf8,
+            in_bytes: range.len() + 1,
+            range,
+            invalid_utf8: None,
             empty_file: false,
         });
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.lines.is_empty()
+    /// Appends `data` to the read bytes.
+    fn put(&mut self, data: &[u8]) {
+        let end = self.filled + data.len();
+        if self.bytes.len() < end {
+            self.bytes.resize(end, 0);
+        }
+        self.bytes[self.filled..end].copy_from_slice(data);
+        self.filled = end;
+    }
+
+    /// Reads up to `want` more bytes; returns how many came (0 at the end of
+    /// the input).
+    fn read(&mut self, reader: &mut impl Read, want: usize) -> io::Result<usize> {
+        let end = self.filled + want;
+        // Only bytes never used before are zeroed: the price of reading
+        // into a buffer without `unsafe`.
+        if self.bytes.len() < end {
+            self.bytes.resize(end, 0);
+        }
+        let n = loop {
+            match reader.read(&mut self.bytes[self.filled..end]) {
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                read => break read?,
+            }
+        };
+        self.filled += n;
+        Ok(n)
+    }
+
+    /// The batch, checked as UTF-8 in one pass; when some line is not, every
+    /// line is copied into a new text, the bad ones decoded lossily.
+    fn into_batch(self) -> Batch {
+        let RawBatch {
+            mut bytes,
+            filled,
+            mut lines,
+        } = self;
+        bytes.truncate(filled);
+        let bytes = match String::from_utf8(bytes) {
+            Ok(text) => return Batch { text, lines },
+            Err(e) => e.into_bytes(),
+        };
+        let mut text = String::with_capacity(bytes.len());
+        for raw in &mut lines {
+            let start = text.len();
+            let line = &bytes[raw.range.clone()];
+            match std::str::from_utf8(line) {
+                Ok(s) => text.push_str(s),
+                Err(e) => {
+                    text.push_str(&String::from_utf8_lossy(line));
+                    raw.invalid_utf8 = Some(e.valid_up_to());
+                }
+            }
+            raw.range = start..text.len();
+        }
+        Batch { text, lines }
     }
 }
 
@@ -112,7 +170,7 @@ pub fn total_size(paths: &[PathBuf]) -> Option<u64> {
 
 /// An opened input, and whether it is decompressed on the fly.
 pub struct Opened {
-    pub reader: Box<dyn BufRead + Send>,
+    pub reader: Box<dyn Read + Send>,
     pub compressed: bool,
 }
 
@@ -124,54 +182,72 @@ pub fn open(path: &Path, counter: &Counter) -> Result<Opened, Fail> {
     } else {
         Box::new(File::open(path).map_err(|e| Fail::io(&name(path), &e))?)
     };
-    let mut reader = BufReader::with_capacity(
-        1 << 20,
-        Counting {
-            inner: raw,
-            counter: counter.clone(),
-        },
-    );
-    let head = reader.fill_buf().map_err(|e| Fail::io(&name(path), &e))?;
-    let compressed = head.starts_with(&[0x1f, 0x8b]) || head.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]);
-    let out: Box<dyn BufRead + Send> = if head.starts_with(&[0x1f, 0x8b]) {
-        Box::new(BufReader::with_capacity(
-            1 << 20,
-            flate2::bufread::MultiGzDecoder::new(reader),
+    let mut raw = Counting {
+        inner: raw,
+        counter: counter.clone(),
+    };
+    let mut head = [0u8; 4];
+    let mut sniffed = 0;
+    while sniffed < head.len() {
+        match raw.read(&mut head[sniffed..]) {
+            Ok(0) => break,
+            Ok(n) => sniffed += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(Fail::io(&name(path), &e)),
+        }
+    }
+    let head = &head[..sniffed];
+    let gzip = head.starts_with(&[0x1f, 0x8b]);
+    let zstd = head.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]);
+    // Plain input is read straight into the batches, with no buffer between:
+    // only the decoders read through one.
+    let stream = io::Cursor::new(head.to_vec()).chain(raw);
+    let reader: Box<dyn Read + Send> = if gzip {
+        Box::new(flate2::bufread::MultiGzDecoder::new(
+            BufReader::with_capacity(1 << 20, stream),
         ))
-    } else if head.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
-        let decoder = ruzstd::decoding::StreamingDecoder::new(reader)
-            .map_err(|e| Fail::Input(format!("{}: not a readable zstd stream: {e}", name(path))))?;
-        Box::new(BufReader::with_capacity(1 << 20, decoder))
+    } else if zstd {
+        let decoder =
+            ruzstd::decoding::StreamingDecoder::new(BufReader::with_capacity(1 << 20, stream))
+                .map_err(|e| {
+                    Fail::Input(format!("{}: not a readable zstd stream: {e}", name(path)))
+                })?;
+        Box::new(decoder)
     } else {
-        Box::new(reader)
+        Box::new(stream)
     };
     Ok(Opened {
-        reader: out,
-        compressed,
+        reader,
+        compressed: gzip || zstd,
     })
 }
 
 /// Reads every input in order and hands out batches of lines of at most
-/// `batch_size` lines or about 4 MB, whichever comes first. An input with
+/// `batch_size` lines or about 1 MB, whichever comes first. An input with
 /// no line yields one `empty_file` line, so that it is reported.
 pub struct Batches {
     paths: Vec<PathBuf>,
     next_path: usize,
     current: Option<Current>,
     batch_size: usize,
-    /// The start of a line cut by the end of the reader's buffer.
-    partial: Vec<u8>,
+    /// Bytes read past the end of the last batch, for the next one.
+    carry: Vec<u8>,
+    /// Lines and bytes read so far, to size reads to what a batch still takes.
+    lines_read: u64,
+    bytes_read: u64,
     counter: Counter,
     /// The text buffers of finished batches, to be reused.
     recycled: Option<Receiver<String>>,
 }
 
 /// The bytes of text after which a batch ends (with the line being read):
-/// a few times the work a thread does between two looks at its queue, and
-/// small, as five batches are in flight.
-const BATCH_BYTES: usize = 4 << 20;
+/// many times the work a thread does between two looks at its queue, and
+/// small, as five batches are in flight: at 4 MB the run took 5% more CPU
+/// and 30 MB more memory (the kernel zeroes each fresh page), and a batch
+/// no longer stayed in cache from one stage to the next.
+const BATCH_BYTES: usize = 1 << 20;
 /// Room for the line that crosses `BATCH_BYTES`, as most are shorter.
-const LINE_ROOM: usize = 256 << 10;
+const LINE_ROOM: usize = 64 << 10;
 
 /// The input being read: its name, reader, and lines read so far.
 struct Current {
@@ -187,7 +263,9 @@ impl Batches {
             next_path: 0,
             current: None,
             batch_size,
-            partial: Vec::new(),
+            carry: Vec::new(),
+            lines_read: 0,
+            bytes_read: 0,
             counter,
             recycled: None,
         }
@@ -208,23 +286,34 @@ impl Batches {
 
     /// The next batch; an empty batch means the end.
     pub fn next_batch(&mut self) -> Result<Batch, Fail> {
-        let mut text = self
+        let text = self
             .recycled
             .as_ref()
             .and_then(|rx| rx.try_recv().ok())
             .unwrap_or_default();
-        text.clear();
+        let mut bytes = text.into_bytes();
         // Sized once for a whole batch: growing would copy it, and the
         // allocator would hand out fresh pages for each size.
-        if text.capacity() < BATCH_BYTES + LINE_ROOM {
-            text = String::with_capacity(BATCH_BYTES + LINE_ROOM);
+        if bytes.capacity() < BATCH_BYTES + LINE_ROOM {
+            bytes = Vec::with_capacity(BATCH_BYTES + LINE_ROOM);
         }
-        let mut batch = Batch {
-            text,
+        let mut batch = RawBatch {
+            bytes,
+            filled: 0,
             lines: Vec::with_capacity(self.batch_size.min(4096)),
         };
-        let full = |b: &Batch| b.lines.len() >= self.batch_size || b.text.len() >= BATCH_BYTES;
-        while !full(&batch) {
+        batch.put(&self.carry);
+        self.carry.clear();
+        // The mean line so far, with some room, to size reads.
+        let line_bytes = match self.lines_read {
+            0 => MIN_READ,
+            n => (self.bytes_read / n) as usize + 64,
+        };
+        // `bytes[start..]` is the line being read; `bytes[start..scanned]`
+        // has no newline.
+        let mut start = 0;
+        let mut scanned = 0;
+        while batch.lines.len() < self.batch_size && start < BATCH_BYTES {
             if self.current.is_none() {
                 let Some(path) = self.paths.get(self.next_path) else {
                     break;
@@ -240,62 +329,171 @@ impl Batches {
             let Some(current) = self.current.as_mut() else {
                 break;
             };
-            let compressed = current.opened.compressed;
-            let avail = match current.opened.reader.fill_buf() {
-                Ok(avail) => avail,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => {
-                    let message = format!("{}:{}: {e}", current.source, current.line + 1);
-                    // A corrupt or truncated compressed stream is bad input,
-                    // not an I/O failure; decoders may report it as `Other`.
-                    return Err(match e.kind() {
-                        io::ErrorKind::InvalidData
-                        | io::ErrorKind::InvalidInput
-                        | io::ErrorKind::UnexpectedEof => Fail::Input(message),
-                        io::ErrorKind::Other if compressed => Fail::Input(message),
-                        _ => Fail::Io(message),
-                    });
-                }
-            };
-            if avail.is_empty() {
-                if !self.partial.is_empty() {
-                    current.line += 1;
-                    batch.push_line(&current.source, current.line, &self.partial);
-                    self.partial.clear();
-                } else if current.line == 0 {
-                    batch.lines.push(RawLine {
-                        source: current.source.clone(),
-                        line: 0,
-                        range: batch.text.len()..batch.text.len(),
-                        in_bytes: 0,
-                        invalid_utf8: None,
-                        empty_file: true,
-                    });
-                }
-                self.current = None;
+            if let Some(i) = memchr::memchr(b'\n', &batch.bytes[scanned..batch.filled]) {
+                current.line += 1;
+                batch.push_line(&current.source, current.line, start..scanned + i);
+                start = scanned + i + 1;
+                scanned = start;
                 continue;
             }
-            let mut used = 0;
-            for newline in memchr::memchr_iter(b'\n', avail) {
+            scanned = batch.filled;
+            let want = Needs {
+                lines: self.batch_size - batch.lines.len(),
+                bytes: (BATCH_BYTES + line_bytes).saturating_sub(batch.filled),
+            };
+            let read = batch.read(&mut current.opened.reader, want.read_size(line_bytes));
+            let n = read.map_err(|e| {
+                let message = format!("{}:{}: {e}", current.source, current.line + 1);
+                // A corrupt or truncated compressed stream is bad input,
+                // not an I/O failure; decoders may report it as `Other`.
+                match e.kind() {
+                    io::ErrorKind::InvalidData
+                    | io::ErrorKind::InvalidInput
+                    | io::ErrorKind::UnexpectedEof => Fail::Input(message),
+                    io::ErrorKind::Other if current.opened.compressed => Fail::Input(message),
+                    _ => Fail::Io(message),
+                }
+            })?;
+            if n > 0 {
+                continue;
+            }
+            if start < batch.filled {
+                // The last line has no `\n`.
                 current.line += 1;
-                if self.partial.is_empty() {
-                    batch.push_line(&current.source, current.line, &avail[used..newline]);
-                } else {
-                    self.partial.extend_from_slice(&avail[used..newline]);
-                    batch.push_line(&current.source, current.line, &self.partial);
-                    self.partial.clear();
-                }
-                used = newline + 1;
-                if full(&batch) {
-                    break;
-                }
+                batch.push_line(&current.source, current.line, start..batch.filled);
+                start = batch.filled;
+                scanned = start;
+            } else if current.line == 0 {
+                batch.lines.push(RawLine {
+                    source: current.source.clone(),
+                    line: 0,
+                    range: start..start,
+                    in_bytes: 0,
+                    invalid_utf8: None,
+                    empty_file: true,
+                });
             }
-            if !full(&batch) {
-                self.partial.extend_from_slice(&avail[used..]);
-                used = avail.len();
-            }
-            current.opened.reader.consume(used);
+            self.current = None;
         }
-        Ok(batch)
+        self.carry
+            .extend_from_slice(&batch.bytes[start..batch.filled]);
+        batch.filled = start;
+        self.lines_read += batch.lines.len() as u64;
+        self.bytes_read += start as u64;
+        Ok(batch.into_batch())
+    }
+}
+
+/// What a batch still takes, about.
+struct Needs {
+    lines: usize,
+    bytes: usize,
+}
+
+impl Needs {
+    /// How much to read for it, lines being about `line_bytes` long: what it
+    /// should need, so that little is read past the batch and copied into
+    /// the next (small `--batch-size`s would copy a lot).
+    fn read_size(&self, line_bytes: usize) -> usize {
+        let lines = self.lines.saturating_mul(line_bytes);
+        lines.min(self.bytes).clamp(MIN_READ, MAX_READ)
+    }
+}
+
+/// The least and most one read asks for.
+const MIN_READ: usize = 8 << 10;
+const MAX_READ: usize = 256 << 10;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What a line should come out as: its source, number, text (lossily
+    /// decoded), size in the input, where it stops being UTF-8, and whether
+    /// it stands for an empty file.
+    type Line = (String, u64, String, usize, Option<usize>, bool);
+
+    /// The lines of `files` as the naive split on `\n` gives them.
+    fn naive(files: &[(PathBuf, Vec<u8>)]) -> Vec<Line> {
+        let mut out = Vec::new();
+        for (path, bytes) in files {
+            let source = name(path);
+            if bytes.is_empty() {
+                out.push((source, 0, String::new(), 0, None, true));
+                continue;
+            }
+            let body = bytes.strip_suffix(b"\n").unwrap_or(bytes);
+            for (i, line) in body.split(|&b| b == b'\n').enumerate() {
+                let invalid = std::str::from_utf8(line).err().map(|e| e.valid_up_to());
+                let text = String::from_utf8_lossy(line).into_owned();
+                out.push((
+                    source.clone(),
+                    i as u64 + 1,
+                    text,
+                    line.len() + 1,
+                    invalid,
+                    false,
+                ));
+            }
+        }
+        out
+    }
+
+    fn batched(paths: &[PathBuf], batch_size: usize) -> Vec<Line> {
+        let mut batches = Batches::new(paths.to_vec(), batch_size, Counter::default());
+        let mut out = Vec::new();
+        loop {
+            let batch = batches.next_batch().ok().unwrap();
+            if batch.is_empty() {
+                return out;
+            }
+            assert!(batch.lines.len() <= batch_size);
+            for l in &batch.lines {
+                let text = batch.text[l.range.clone()].to_owned();
+                let line = (l.source.to_string(), l.line, text, l.in_bytes);
+                out.push((line.0, line.1, line.2, line.3, l.invalid_utf8, l.empty_file));
+            }
+        }
+    }
+
+    #[test]
+    fn batches_hold_the_lines_a_naive_split_finds() {
+        // Lines short and long (past a read, past a batch), empty, not
+        // UTF-8, with `\r`, and a last line without `\n`; an empty file.
+        let mut first = Vec::new();
+        for i in 0..3000usize {
+            let len = match i % 6 {
+                5 if i % 600 == 5 => 300_000,
+                k => [3, 0, 700, 9000, 70, 2000][k],
+            } + i % 7;
+            first.extend((0..len).map(|j| b'a' + (j % 26) as u8));
+            match i % 50 {
+                7 => first.extend_from_slice(b"\xff\xfe bad"),
+                8 => first.extend_from_slice("é日本".as_bytes()),
+                9 => first.push(b'\r'),
+                _ => {}
+            }
+            first.push(b'\n');
+        }
+        let dir = std::env::temp_dir().join(format!("textdedup-input-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let files = vec![
+            (dir.join("first.jsonl"), first),
+            (dir.join("empty.jsonl"), Vec::new()),
+            (dir.join("last.jsonl"), b"one\n\ntwo\xc3".to_vec()),
+        ];
+        for (path, bytes) in &files {
+            std::fs::write(path, bytes).unwrap();
+        }
+        let paths: Vec<PathBuf> = files.iter().map(|(p, _)| p.clone()).collect();
+        let want = naive(&files);
+        for batch_size in [1, 3, 500, 2048] {
+            let got = batched(&paths, batch_size);
+            assert_eq!(got.len(), want.len(), "--batch-size {batch_size}");
+            for (g, w) in got.iter().zip(&want) {
+                assert_eq!(g, w, "--batch-size {batch_size}");
+            }
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

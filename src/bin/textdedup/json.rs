@@ -87,30 +87,42 @@ const ESCAPE: [u8; 256] = {
     table
 };
 
-/// Whether any of the 8 bytes of `w` needs escaping: a control character, a
-/// quote or a backslash (the classic SWAR zero-byte tests).
-fn needs_escape(w: u64) -> bool {
+/// The bytes of `w` (little-endian) that a JSON string cannot hold as is
+/// (a control character, a quote or a backslash), as their high bits. The
+/// classic SWAR zero-byte tests: only the lowest flagged byte is exact (a
+/// borrow only runs upward from a true hit).
+fn specials(w: u64) -> u64 {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGHS: u64 = 0x8080_8080_8080_8080;
     let below_space = w.wrapping_sub(ONES * 0x20) & !w;
     let quote = w ^ (ONES * u64::from(b'"'));
     let backslash = w ^ (ONES * u64::from(b'\\'));
     let zero = |v: u64| v.wrapping_sub(ONES) & !v;
-    (below_space | zero(quote) | zero(backslash)) & HIGHS != 0
+    (below_space | zero(quote) | zero(backslash)) & HIGHS
 }
 
-/// Whether `bytes` has a control character, which JSON strings may not hold
-/// unescaped.
-fn has_control(bytes: &[u8]) -> bool {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    let mut words = bytes.chunks_exact(8);
-    let found = words.by_ref().any(|word| {
-        let mut w = [0u8; 8];
-        w.copy_from_slice(word);
-        let w = u64::from_le_bytes(w);
-        w.wrapping_sub(ONES * 0x20) & !w & (ONES * 0x80) != 0
-    });
-    found || words.remainder().iter().any(|&b| b < 0x20)
+/// The position of the first byte of `bytes` that a JSON string cannot hold
+/// as is: a control character, a quote or a backslash. Sixteen bytes at a
+/// time, as the runs between escapes in real text are short for memchr.
+fn find_special(bytes: &[u8]) -> Option<usize> {
+    let mut chunks = bytes.chunks_exact(16);
+    for (n, chunk) in chunks.by_ref().enumerate() {
+        let (low, high) = chunk.split_at(8);
+        let low = specials(u64::from_le_bytes(low.try_into().ok()?));
+        let high = specials(u64::from_le_bytes(high.try_into().ok()?));
+        if low | high != 0 {
+            // The low word's hit comes first; in the high word, the lowest.
+            let at = match low {
+                0 => 8 + high.trailing_zeros() / 8,
+                _ => low.trailing_zeros() / 8,
+            };
+            return Some(n * 16 + at as usize);
+        }
+    }
+    let done = bytes.len() - chunks.remainder().len();
+    let mut tail = chunks.remainder().iter();
+    tail.position(|&b| ESCAPE[usize::from(b)] != 0)
+        .map(|k| done + k)
 }
 
 /// Writes `s` as a JSON string, byte for byte as `serde_json::to_writer`
@@ -121,31 +133,22 @@ pub fn write_str(out: &mut Vec<u8>, s: &str) {
     out.reserve(bytes.len() + 2);
     out.push(b'"');
     let mut run = 0;
-    let mut i = 0;
-    while i < bytes.len() {
-        if let Some(word) = bytes.get(i..i + 8) {
-            let mut w = [0u8; 8];
-            w.copy_from_slice(word);
-            if !needs_escape(u64::from_le_bytes(w)) {
-                i += 8;
-                continue;
-            }
-        }
+    while let Some(k) = find_special(&bytes[run..]) {
+        let i = run + k;
         let b = bytes[i];
-        let escape = ESCAPE[usize::from(b)];
-        if escape != 0 {
-            out.extend_from_slice(&bytes[run..i]);
-            if escape == b'u' {
+        out.extend_from_slice(&bytes[run..i]);
+        match ESCAPE[usize::from(b)] {
+            b'u' => {
                 out.extend_from_slice(b"\\u00");
                 out.push(HEX[usize::from(b >> 4)]);
                 out.push(HEX[usize::from(b & 0xf)]);
-            } else {
+            }
+            escape => {
                 out.push(b'\\');
                 out.push(escape);
             }
-            run = i + 1;
         }
-        i += 1;
+        run = i + 1;
     }
     out.extend_from_slice(&bytes[run..]);
     out.push(b'"');
@@ -278,16 +281,14 @@ impl Scanner<'_> {
     fn string(&mut self) -> Option<bool> {
         let mut escaped = false;
         loop {
-            let rest = self.b.get(self.i..)?;
-            let at = memchr::memchr2(b'"', b'\\', rest)?;
-            if has_control(&rest[..at]) {
-                return None;
+            let at = self.i + find_special(self.b.get(self.i..)?)?;
+            self.i = at + 1;
+            match self.b[at] {
+                b'"' => return Some(escaped),
+                b'\\' => escaped = true,
+                // A control character, which a string may not hold.
+                _ => return None,
             }
-            self.i += at + 1;
-            if rest[at] == b'"' {
-                return Some(escaped);
-            }
-            escaped = true;
             match self.next()? {
                 b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => {}
                 b'u' => {
@@ -305,18 +306,17 @@ impl Scanner<'_> {
         let mut out: Option<String> = None;
         let mut run = self.i;
         loop {
-            let rest = self.b.get(self.i..)?;
-            let at = memchr::memchr2(b'"', b'\\', rest)?;
-            if has_control(&rest[..at]) {
-                return None;
-            }
-            self.i += at;
-            if rest[at] == b'"' {
-                if let Some(out) = &mut out {
-                    out.push_str(&line[run..self.i]);
+            self.i += find_special(self.b.get(self.i..)?)?;
+            match self.b[self.i] {
+                b'"' => {
+                    if let Some(out) = &mut out {
+                        out.push_str(&line[run..self.i]);
+                    }
+                    self.i += 1;
+                    return Some(out);
                 }
-                self.i += 1;
-                return Some(out);
+                b'\\' => {}
+                _ => return None,
             }
             let out = out.get_or_insert_with(|| String::with_capacity(line.len() - run));
             // Escapes are ASCII, so these are character boundaries.
@@ -502,6 +502,25 @@ mod tests {
             "\\",
         ] {
             assert_eq!(unescape(raw), None, "given {raw:?}");
+        }
+    }
+
+    #[test]
+    fn special_bytes_are_found_where_a_naive_search_finds_them() {
+        let naive = |b: &[u8]| b.iter().position(|&c| c < 0x20 || c == b'"' || c == b'\\');
+        for special in 0..=255u8 {
+            for len in 0..20 {
+                for at in 0..=len {
+                    // Bytes just above and below each threshold around the
+                    // special one, which borrows would flag by mistake.
+                    let mut bytes: Vec<u8> =
+                        (0..len).map(|i| [b' ', 0x80, b'#', 0xff][i % 4]).collect();
+                    if at < len {
+                        bytes[at] = special;
+                    }
+                    assert_eq!(find_special(&bytes), naive(&bytes), "given {bytes:?}");
+                }
+            }
         }
     }
 

@@ -99,6 +99,7 @@ fn dedup(mut args: DedupArgs) -> Result<(), Fail> {
         engine: &mut engine,
         summary: &mut summary,
         tx: out.tx.clone(),
+        buffers: out.buffers.clone(),
         html: html_docs.as_mut(),
     };
     let ran = pool.install(|| run.run(rx, &mut |s| progress.update(s)));

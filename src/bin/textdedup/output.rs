@@ -4,6 +4,7 @@ use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{SyncSender, sync_channel};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::JoinHandle;
 
 use crate::fail::Fail;
@@ -13,6 +14,8 @@ use crate::fail::Fail;
 /// under the requested name; anything else is written in place.
 pub struct Output {
     pub tx: SyncSender<Vec<Vec<u8>>>,
+    /// The written buffers, for the renderers to fill again.
+    pub buffers: Buffers,
     handle: JoinHandle<Result<(), Fail>>,
     rename: Option<(PathBuf, PathBuf)>,
 }
@@ -20,7 +23,9 @@ pub struct Output {
 /// Starts the writer for `path` (stdout when `None`); gzip when the name
 /// ends in `.gz`.
 pub fn spawn(path: Option<&Path>) -> Result<Output, Fail> {
-    let (tx, rx) = sync_channel::<Vec<Vec<u8>>>(2);
+    // Room for four batches: a full queue stalls the pool's loop, and so
+    // the pool, whenever the writer is not scheduled in time.
+    let (tx, rx) = sync_channel::<Vec<Vec<u8>>>(4);
     let (sink, name, rename): (Box<dyn Write + Send>, String, _) = match path {
         None => (Box::new(io::stdout()), "<stdout>".to_owned(), None),
         Some(p) => {
@@ -44,19 +49,60 @@ pub fn spawn(path: Option<&Path>) -> Result<Output, Fail> {
             (sink, name, rename)
         }
     };
+    let buffers = Buffers::default();
+    let returned = buffers.clone();
     let handle = std::thread::spawn(move || {
         // Rendered chunks are mostly larger than this buffer, and are then
         // written without being copied into it.
         let mut w = BufWriter::with_capacity(64 << 10, sink);
         for batch in rx {
-            for record in batch {
-                w.write_all(&record).map_err(|e| Fail::io(&name, &e))?;
+            for chunk in batch {
+                w.write_all(&chunk).map_err(|e| Fail::io(&name, &e))?;
+                returned.give(chunk);
             }
         }
         let sink = w.into_inner().map_err(|e| Fail::io(&name, e.error()))?;
         finish(sink).map_err(|e| Fail::io(&name, &e))
     });
-    Ok(Output { tx, handle, rename })
+    Ok(Output {
+        tx,
+        buffers,
+        handle,
+        rename,
+    })
+}
+
+/// Output buffers that were written, to be filled again: fresh memory costs
+/// more than the rendering (the kernel zeroes each new huge page), and
+/// buffers freed on the writer thread return slowly to the renderers' heaps.
+#[derive(Clone, Default)]
+pub struct Buffers(Arc<Mutex<Vec<Vec<u8>>>>);
+
+/// The most buffers kept: more than are in flight at once.
+const KEPT_BUFFERS: usize = 256;
+/// The largest buffer kept: one grown for a huge record is freed.
+const KEPT_BYTES: usize = 4 << 20;
+
+impl Buffers {
+    /// An empty buffer with room for `bytes`, reused when one is free.
+    pub fn take(&self, bytes: usize) -> Vec<u8> {
+        let reused = self.0.lock().unwrap_or_else(PoisonError::into_inner).pop();
+        let mut buffer = reused.unwrap_or_default();
+        buffer.reserve(bytes);
+        buffer
+    }
+
+    /// Keeps `buffer` for [`Buffers::take`].
+    pub fn give(&self, mut buffer: Vec<u8>) {
+        buffer.clear();
+        if buffer.capacity() > KEPT_BYTES {
+            return;
+        }
+        let mut kept = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        if kept.len() < KEPT_BUFFERS {
+            kept.push(buffer);
+        }
+    }
 }
 
 fn finish(mut sink: Box<dyn Write + Send>) -> io::Result<()> {

@@ -15,6 +15,7 @@ use crate::args::OnError;
 use crate::fail::Fail;
 use crate::input::{Batch, Batches};
 use crate::json;
+use crate::output::Buffers;
 use crate::record::{self, Bad, Doc, ErrorKind, Fields};
 use crate::summary::Summary;
 
@@ -73,7 +74,9 @@ pub struct Reader {
 
 /// Reads batches on a thread of its own, so decompression overlaps the rest.
 pub fn spawn_reader(mut batches: Batches) -> Reader {
-    let (tx, rx) = sync_channel(2);
+    // Room for four batches: on two busy cores the reader is not always
+    // scheduled in time, and an empty queue stalls the whole pool.
+    let (tx, rx) = sync_channel(4);
     let (recycle, recycled) = channel();
     batches.recycle_from(recycled);
     std::thread::spawn(move || {
@@ -98,6 +101,8 @@ pub struct Run<'a, 'c> {
     pub engine: &'a mut Engine,
     pub summary: &'a mut Summary,
     pub tx: SyncSender<Vec<Vec<u8>>>,
+    /// Where rendering takes its output buffers from.
+    pub buffers: Buffers,
     /// With `--html`: the first records, their texts and reports.
     pub html: Option<&'a mut Vec<(DocId, String, Report)>>,
 }
@@ -186,6 +191,7 @@ impl Run<'_, '_> {
         let ctx = self.ctx;
         let Prepared { text, items, .. } = prepared;
         let summary = &mut *self.summary;
+        let buffers = &self.buffers;
         let mut checked = Vec::with_capacity(items.len());
         let mut stop = None;
         // Only what must see the records in order happens here; counting
@@ -227,7 +233,7 @@ impl Run<'_, '_> {
                 // Sized once: the lines, plus room for the duplicates.
                 let guess: usize = chunk.iter().map(|c| c.item.in_bytes + 256).sum();
                 let mut rendered = Rendered {
-                    out: Vec::with_capacity(guess),
+                    out: buffers.take(guess),
                     counts: Summary::default(),
                 };
                 for c in chunk {
@@ -241,7 +247,9 @@ impl Run<'_, '_> {
         let mut out = Vec::with_capacity(rendered.len());
         for Rendered { out: bytes, counts } in rendered {
             summary.merge(counts);
-            if !bytes.is_empty() {
+            if bytes.is_empty() {
+                buffers.give(bytes);
+            } else {
                 out.push(bytes);
             }
         }
