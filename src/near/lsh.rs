@@ -1,9 +1,8 @@
 //! Locality-sensitive hashing of MinHash signatures by banding.
 
-use super::Signature;
 use super::minhash::slots_jaccard;
+use super::{Signature, mix64};
 use crate::Error;
-use xxhash_rust::xxh3::xxh3_64_with_seed;
 
 /// Marks the end of a chain, and an empty bucket.
 const NONE: u32 = u32::MAX;
@@ -547,100 +546,39 @@ impl<Id> LshIndex<Id> {
         (score >= threshold).then_some((&self.ids[entry], score))
     }
 
-    /// The key of each band: the high 32 bits of XXH3-64 of its slots'
-    /// little-endian bytes, seeded with the band number. Keys only find
-    /// candidates, which are then checked slot by slot: they need not be
-    /// unique, only spread.
+    /// The key of each band: the high 32 bits of `mix64(Σ slot_i · c_i)`,
+    /// with `c_i = (i + 1) · 0x9E3779B9 mod 2³²` and the sum mod 2⁶⁴.
+    ///
+    /// NOTE: keys only find candidates, which are then checked slot by
+    /// slot, and are never stored: they need to spread, not to be unique or
+    /// stable. A multiply-add per slot (32 × 32 → 64 bits, which vectorizes)
+    /// and one mix per band cost a fraction of hashing each band's bytes
+    /// with XXH3, and every query and insert pays for them.
     fn band_keys(&self, slots: &[u32]) -> BandKeys {
         let rows = self.params.rows;
         let mut keys = BandKeys::new(self.params.bands);
         let slots = &slots[..self.params.bands * rows];
-        // NOTE: a band of an even 6 to 32 rows is hashed from its slots read
-        // in pairs as words; others go through a small buffer, zeroed once:
-        // zeroing a big one costs more than the hash. Bands of up to 32 rows
-        // hash in one call; longer ones chain, each chunk's hash seeding the
-        // next.
-        if rows % 2 == 0 && (6..=32).contains(&rows) {
-            let mut words = [0u64; 16];
-            for (band, (slots, out)) in slots
-                .chunks_exact(rows)
-                .zip(keys.as_mut_slice())
-                .enumerate()
-            {
-                for (word, pair) in words.iter_mut().zip(slots.chunks_exact(2)) {
-                    *word = u64::from(pair[0]) | u64::from(pair[1]) << 32;
-                }
-                *out = high_half(xxh3_words(&words[..rows / 2], band as u64));
-            }
-            return keys;
-        }
-        let mut bytes = [0u8; 4 * 32];
-        for (band, (slots, out)) in slots
-            .chunks_exact(rows)
-            .zip(keys.as_mut_slice())
-            .enumerate()
-        {
-            let mut key = band as u64;
-            for chunk in slots.chunks(32) {
-                for (slot, to) in chunk.iter().zip(bytes.chunks_exact_mut(4)) {
-                    to.copy_from_slice(&slot.to_le_bytes());
-                }
-                key = xxh3_64_with_seed(&bytes[..chunk.len() * 4], key);
-            }
-            *out = high_half(key);
+        // NOTE: the rows of the default banding (t = 0.8, 128 slots) get
+        // their own copy of the loop, where the multipliers are constants.
+        match rows {
+            10 => fill_band_keys(slots, 10, keys.as_mut_slice()),
+            _ => fill_band_keys(slots, rows, keys.as_mut_slice()),
         }
         keys
     }
 }
 
-fn high_half(hash: u64) -> u32 {
-    (hash >> 32) as u32
-}
-
-/// XXH3-64 with `seed` of the little-endian bytes of 3 to 16 words (17 to
-/// 128 bytes), read as words rather than copied out as bytes: in that
-/// length range XXH3 only reads 16-byte pairs at offsets that are
-/// multiples of 8. Equal to `xxh3_64_with_seed` of the bytes; the tests
-/// compare them.
-#[inline]
-fn xxh3_words(words: &[u64], seed: u64) -> u64 {
-    /// Bytes 0 to 127 of XXH3's default secret, as pairs of little-endian
-    /// words.
-    const SECRET: [[u64; 2]; 8] = [
-        [0xbe4b_a423_396c_feb8, 0x1cad_21f7_2c81_017c],
-        [0xdb97_9083_e96d_d4de, 0x1f67_b3b7_a4a4_4072],
-        [0x78e5_c0cc_4ee6_79cb, 0x2172_ffcc_7dd0_5a82],
-        [0x8e24_43f7_7446_08b8, 0x4c26_3a81_e690_35e0],
-        [0xcb00_c391_bb52_283c, 0xa32e_531b_8b65_d088],
-        [0x4ef9_0da2_9748_6471, 0xd8ac_dea9_46ef_1938],
-        [0x3f34_9ce3_3f76_faa8, 0x1d4f_0bc7_c7bb_dcf9],
-        [0x3159_b4cd_4be0_518a, 0x6473_78d9_c97e_9fc8],
-    ];
-    const PRIME64_1: u64 = 0x9E37_79B1_85EB_CA87;
-    let n = words.len();
-    debug_assert!((3..=16).contains(&n));
-    // XXH3's mix16B of the words at `at` and `at + 1` with secret pair `pair`.
-    let mix = |at: usize, pair: usize| {
-        let [s0, s1] = SECRET[pair];
-        let lo = words[at] ^ s0.wrapping_add(seed);
-        let hi = words[at + 1] ^ s1.wrapping_sub(seed);
-        let product = u128::from(lo) * u128::from(hi);
-        product as u64 ^ (product >> 64) as u64
-    };
-    let mut acc = (8 * n as u64).wrapping_mul(PRIME64_1);
-    if n > 4 {
-        if n > 8 {
-            if n > 12 {
-                acc = acc.wrapping_add(mix(6, 6)).wrapping_add(mix(n - 8, 7));
-            }
-            acc = acc.wrapping_add(mix(4, 4)).wrapping_add(mix(n - 6, 5));
-        }
-        acc = acc.wrapping_add(mix(2, 2)).wrapping_add(mix(n - 4, 3));
+/// The keys of the bands of `rows` slots of `slots` (see
+/// `LshIndex::band_keys`).
+#[inline(always)]
+fn fill_band_keys(slots: &[u32], rows: usize, keys: &mut [u32]) {
+    for (slots, out) in slots.chunks_exact(rows).zip(keys) {
+        let sum = slots.iter().zip(1u32..).fold(0u64, |sum, (&slot, i)| {
+            let c = i.wrapping_mul(0x9E37_79B9);
+            sum.wrapping_add(u64::from(slot) * u64::from(c))
+        });
+        *out = (mix64(sum) >> 32) as u32;
     }
-    acc = acc.wrapping_add(mix(0, 0)).wrapping_add(mix(n - 2, 1));
-    acc ^= acc >> 37;
-    acc = acc.wrapping_mul(0x1656_6791_9E37_79F9);
-    acc ^ (acc >> 32)
 }
 
 /// One band's table: band key → the last entry whose band has that key,
@@ -767,32 +705,6 @@ impl BandKeys {
             &mut self.stack[..self.len]
         } else {
             &mut self.heap
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn xxh3_words_is_xxh3_of_the_bytes() {
-        let mut x = 0x0123_4567_89AB_CDEFu64;
-        let words: Vec<u64> = (0..16)
-            .map(|_| {
-                x = super::super::mix64(x);
-                x
-            })
-            .collect();
-        for n in 3..=16 {
-            let bytes: Vec<u8> = words[..n].iter().flat_map(|w| w.to_le_bytes()).collect();
-            for seed in [0, 1, 11, u64::MAX, 0x9E37_79B9_7F4A_7C15] {
-                assert_eq!(
-                    xxh3_words(&words[..n], seed),
-                    xxh3_64_with_seed(&bytes, seed),
-                    "{n} words, seed {seed:#x}"
-                );
-            }
         }
     }
 }
