@@ -509,10 +509,18 @@ impl<Id> LshIndex<Id> {
                 .collect();
         };
         let rows = self.params.rows;
+        let keys = keys.as_slice();
+        // NOTE: each band's first bucket is loaded before any is looked at,
+        // so that their cache misses (one per band in a large index) overlap
+        // rather than follow one another.
+        let mut firsts = [EMPTY_BUCKET; STACK_BANDS];
+        for ((first, heads), &key) in firsts.iter_mut().zip(&self.heads).zip(keys) {
+            *first = heads.buckets[heads.home(key)];
+        }
         let mut entries = Vec::new();
-        for (band, (heads, &key)) in self.heads.iter().zip(keys.as_slice()).enumerate() {
+        for (band, (heads, &key)) in self.heads.iter().zip(keys).enumerate() {
             let query = &signature.as_slice()[band * rows..][..rows];
-            let mut entry = heads.get(key);
+            let mut entry = heads.get(key, firsts.get(band).copied());
             while entry != NONE {
                 let at = entry as usize;
                 // NOTE: a chain holds every entry whose band has this 32-bit
@@ -617,17 +625,19 @@ impl Heads {
         ((u64::from(key) * self.buckets.len() as u64) >> 32) as usize
     }
 
-    /// The last entry with `key`, or `NONE`.
+    /// The last entry with `key`, or `NONE`; `first` is the bucket at its
+    /// home, if already loaded.
     #[inline]
-    fn get(&self, key: u32) -> u32 {
+    fn get(&self, key: u32, first: Option<Bucket>) -> u32 {
         let mask = self.buckets.len() - 1;
         let mut at = self.home(key);
+        let mut bucket = first.unwrap_or(self.buckets[at]);
         loop {
-            let bucket = self.buckets[at];
             if bucket.entry == NONE || bucket.key == key {
                 return bucket.entry;
             }
             at = (at + 1) & mask;
+            bucket = self.buckets[at];
         }
     }
 
