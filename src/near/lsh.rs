@@ -666,11 +666,18 @@ impl Heads {
 
     /// Doubles the buckets.
     fn grow(&mut self) {
-        let buckets = vec![EMPTY_BUCKET; 2 * self.buckets.len()];
-        let old = std::mem::replace(&mut self.buckets, buckets);
-        self.len = 0;
+        let doubled = vec![EMPTY_BUCKET; 2 * self.buckets.len()];
+        let old = std::mem::replace(&mut self.buckets, doubled);
+        let mask = self.buckets.len() - 1;
+        // Keys are distinct and the new table has room: each goes to the
+        // first empty bucket from its home, with no key compared and no
+        // load checked.
         for bucket in old.into_iter().filter(|bucket| bucket.entry != NONE) {
-            self.replace(bucket.key, bucket.entry);
+            let mut at = self.home(bucket.key);
+            while self.buckets[at].entry != NONE {
+                at = (at + 1) & mask;
+            }
+            self.buckets[at] = bucket;
         }
     }
 }
