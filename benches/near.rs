@@ -111,7 +111,7 @@ fn near(c: &mut Criterion) {
             } else {
                 shingler.shingles_into(text, &mut shingles);
             }
-            sum.wrapping_add(hasher.signature(&shingles).as_slice()[0])
+            sum.wrapping_add(u64::from(hasher.signature(&shingles).as_slice()[0]))
         })
     };
     let expected_first_slots = first_slots(false);

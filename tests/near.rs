@@ -258,21 +258,26 @@ fn signatures_are_pinned() {
         &sig.as_slice()[..4]
     );
     let seeded = MinHasher::builder().seed(42).build().unwrap();
-    let checksum = seeded
-        .signature(&(0..1000).collect::<Vec<u64>>())
-        .as_slice()
-        .iter()
-        .fold(0u64, |acc, &slot| acc.rotate_left(5) ^ slot);
+    let checksum = slot_checksum(&seeded.signature(&(0..1000).collect::<Vec<u64>>()));
     assert_eq!(checksum, PIN_CHECKSUM, "got {checksum:#x}");
+    // Hash-like shingles spread over the slots in round 0, as real ones do.
+    let hashed: Vec<u64> = (0..1000u64)
+        .map(|i| xxh3_64_with_seed(&i.to_le_bytes(), 0))
+        .collect();
+    let checksum = slot_checksum(&hasher.signature(&hashed));
+    assert_eq!(checksum, PIN_HASHED_CHECKSUM, "got {checksum:#x}");
 }
 
-const PIN_SIGNATURE: &[u64] = &[
-    0x0000_161d_100b_05e5,
-    0x0014_c0f2_b306_dacb,
-    0x0001_eb04_03ed_dd79,
-    0x0005_006e_84d2_e03e,
-];
-const PIN_CHECKSUM: u64 = 0xfc22_6e8e_fe6a_ad8c;
+fn slot_checksum(signature: &Signature) -> u64 {
+    signature
+        .as_slice()
+        .iter()
+        .fold(0u64, |acc, &slot| acc.rotate_left(5) ^ u64::from(slot))
+}
+
+const PIN_SIGNATURE: &[u32] = &[0x0000_0001, 0x0146_dacb, 0x001d_dd79, 0x0052_e03e];
+const PIN_CHECKSUM: u64 = 0x8bf8_6913_242b_4a54;
+const PIN_HASHED_CHECKSUM: u64 = 0x4983_f650_66c1_29d5;
 
 #[test]
 fn minhash_error_is_within_theory() {
@@ -326,7 +331,7 @@ fn minhash_error_on_generated_paragraphs() {
 fn empty_set_signature() {
     let hasher = MinHasher::default();
     let empty = hasher.signature(&[]);
-    assert!(empty.as_slice().iter().all(|&slot| slot == u64::MAX));
+    assert!(empty.as_slice().iter().all(|&slot| slot == u32::MAX));
     assert_eq!(empty.jaccard(&empty), 1.0);
     assert_eq!(empty.jaccard(&hasher.signature(&[5])), 0.0);
     assert_eq!(hasher.signature(&[5]).jaccard(&empty), 0.0);
@@ -712,7 +717,7 @@ proptest! {
         let mut sim = SimHashIndex::new((bands + rows) as u32).unwrap();
         let mut containment = ContainmentIndex::new();
         for (i, slots) in slots.iter().enumerate() {
-            let sig = Signature::from_slots(slots.clone());
+            let sig = Signature::from_slots(slots.iter().map(|&slot| slot as u32).collect());
             let found = lsh.query(&sig, threshold);
             prop_assert!(found.iter().all(|&(_, score)| (0.0..=1.0).contains(&score)));
             prop_assert_eq!(lsh.insert(i, &sig).is_ok(), slots.len() >= bands * rows);

@@ -63,7 +63,7 @@ fn a_loaded_index_answers_as_the_saved_one() {
 fn the_header_is_as_documented() {
     let bytes = saved(&Dedup::new().index());
     assert_eq!(&bytes[..8], b"TXDDIDX\0");
-    assert_eq!(&bytes[8..12], &3u32.to_le_bytes());
+    assert_eq!(&bytes[8..12], &4u32.to_le_bytes());
     let payload_len = u64::from_le_bytes(bytes[12..20].try_into().unwrap()) as usize;
     assert_eq!(bytes.len(), 20 + payload_len + 8);
     let payload = &bytes[20..20 + payload_len];
@@ -98,13 +98,16 @@ fn with_payload(bytes: &[u8], edit: impl FnOnce(&mut Vec<u8>)) -> Vec<u8> {
 fn another_version_is_refused_with_what_to_do() {
     let dedup = Dedup::new();
     let mut bytes = saved(&build(&dedup, &docs(5, 0)).0);
-    bytes[8..12].copy_from_slice(&2u32.to_le_bytes());
-    let message = refusal(&bytes, &dedup);
-    assert!(message.contains("version 2"), "{message}");
-    assert!(
-        message.contains("re-build the index with textdedup v"),
-        "{message}"
-    );
+    // Version 3 held 64-bit MinHash slots of another scheme.
+    for version in [2u32, 3] {
+        bytes[8..12].copy_from_slice(&version.to_le_bytes());
+        let message = refusal(&bytes, &dedup);
+        assert!(message.contains(&format!("version {version}")), "{message}");
+        assert!(
+            message.contains("re-build the index with textdedup v"),
+            "{message}"
+        );
+    }
 }
 
 #[test]

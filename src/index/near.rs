@@ -30,15 +30,13 @@ impl NearIndex {
         }
     }
 
-    /// An estimate of the heap bytes held: per entry, its key and one hash
-    /// table slot (key, entry number, control byte) per band or block.
+    /// An estimate of the heap bytes held: for MinHash, what the LSH index
+    /// holds; otherwise per entry, its key and one hash table slot (key,
+    /// entry number, control byte) per block.
     pub(crate) fn memory_bytes(&self) -> usize {
         const SLOT: usize = 8 + 8 + 1;
         match self {
-            NearIndex::MinHash(lsh) => {
-                let params = lsh.params();
-                lsh.len() * (params.bands() * params.rows() * 8 + params.bands() * (SLOT + 8) + 4)
-            }
+            NearIndex::MinHash(lsh) => lsh.memory_bytes(),
             NearIndex::SimHash(index) => {
                 index.len() * (8 + 4 + (index.max_distance() as usize + 1) * (SLOT + 8))
             }

@@ -18,7 +18,7 @@ use crate::{Dedup, DocId, Error, Fingerprint, Level, Method, ParagraphMode, Pres
 const MAGIC: [u8; 8] = *b"TXDDIDX\0";
 /// Bump when the layout, the normalization or the segmentation changes, so
 /// that old fingerprints are never mixed with new ones.
-const VERSION: u32 = 3;
+const VERSION: u32 = 4;
 const HASH_NAME: &str = "xxh3-128";
 /// The most items reserved ahead from a count read in the file: counts are
 /// not trusted until the checksum is checked.
@@ -319,10 +319,15 @@ impl Index {
             out.extend_from_slice(&(keys.len() as u64).to_le_bytes());
             for (id, key) in keys {
                 out.extend_from_slice(&id.to_le_bytes());
+                // Signature slots are u32 words, the other keys u64 words.
                 let words: &[u64] = match &key {
                     NearKey::Signature(sig) => {
                         out.push(1);
-                        sig.as_slice()
+                        out.extend_from_slice(&(sig.len() as u32).to_le_bytes());
+                        for slot in sig.as_slice() {
+                            out.extend_from_slice(&slot.to_le_bytes());
+                        }
+                        continue;
                     }
                     NearKey::SimHash(hash) => {
                         out.push(2);
@@ -701,22 +706,30 @@ impl<R: Read> Payload<R> {
             let id = self.u32()?;
             let tag = self.u8()?;
             let len = self.u32()?;
-            if u64::from(len) * 8 > self.left {
+            let word_bytes = if tag == 1 { 4 } else { 8 };
+            if u64::from(len) * word_bytes > self.left {
                 return Err(corrupt("a key is longer than the file"));
-            }
-            let mut words = Vec::with_capacity((len as usize).min(PREALLOCATE));
-            for _ in 0..len {
-                words.push(self.u64()?);
             }
             if id as usize >= n {
                 return Err(corrupt("a key names no entry"));
             }
-            let key = match tag {
-                0 => NearKey::None,
-                1 => NearKey::Signature(crate::near::Signature::from_slots(words)),
-                2 if words.len() == 1 => NearKey::SimHash(words[0]),
-                3 => NearKey::Shingles(words.into_boxed_slice()),
-                _ => return Err(corrupt("unknown near-duplicate key")),
+            let key = if tag == 1 {
+                let mut slots = Vec::with_capacity((len as usize).min(PREALLOCATE));
+                for _ in 0..len {
+                    slots.push(self.u32()?);
+                }
+                NearKey::Signature(crate::near::Signature::from_slots(slots))
+            } else {
+                let mut words = Vec::with_capacity((len as usize).min(PREALLOCATE));
+                for _ in 0..len {
+                    words.push(self.u64()?);
+                }
+                match tag {
+                    0 => NearKey::None,
+                    2 if words.len() == 1 => NearKey::SimHash(words[0]),
+                    3 => NearKey::Shingles(words.into_boxed_slice()),
+                    _ => return Err(corrupt("unknown near-duplicate key")),
+                }
             };
             // With other settings there is nothing to insert into; the
             // settings check after the checksum says so.

@@ -1,12 +1,13 @@
 //! Locality-sensitive hashing of MinHash signatures by banding.
 
 use super::minhash::slots_jaccard;
-use super::{Signature, U64Map};
+use super::{Signature, mix64};
 use crate::Error;
-use xxhash_rust::xxh3::xxh3_64_with_seed;
 
-/// Marks the end of a bucket's chain.
-const NONE: usize = usize::MAX;
+/// Marks the end of a chain, and an empty bucket.
+const NONE: u32 = u32::MAX;
+/// The buckets of a band table when it is built.
+const MIN_BUCKETS: usize = 64;
 /// Points of the numeric integration on each side of the threshold.
 const STEPS: usize = 200;
 /// Below this many entries an index has no band keys: a query compares its
@@ -201,14 +202,14 @@ pub struct LshIndex<Id> {
     /// The signatures' slots end to end; entry `i` has
     /// `slots[ends[i - 1]..ends[i]]` (from 0 for the first). One allocation,
     /// not one each.
-    slots: Vec<u64>,
+    slots: Vec<u32>,
     ends: Vec<usize>,
     /// Per band, the last entry whose band has a given key; empty while the
     /// index has fewer than `SMALL` entries.
-    heads: Vec<U64Map<usize>>,
+    heads: Vec<Heads>,
     /// `chains[entry * bands + band]`: the previous entry with the same key.
     /// Built with `heads`.
-    chains: Vec<usize>,
+    chains: Vec<u32>,
 }
 
 impl<Id> LshIndex<Id> {
@@ -272,7 +273,8 @@ impl<Id> LshIndex<Id> {
     }
 
     /// Adds a signature under `id`. Inserting an id twice keeps both
-    /// entries. Fails when the signature is shorter than `bands * rows`.
+    /// entries. Fails when the signature is shorter than `bands * rows`, or
+    /// when the index already holds 2³² − 1 signatures.
     ///
     /// ```
     /// use textdedup::near::{LshIndex, LshParams, Signature};
@@ -284,6 +286,7 @@ impl<Id> LshIndex<Id> {
     /// ```
     pub fn insert(&mut self, id: Id, signature: &Signature) -> Result<(), Error> {
         self.check_length(signature)?;
+        self.check_room()?;
         let keys = self.lookup_keys(signature);
         self.add(id, signature, keys.as_ref());
         Ok(())
@@ -373,10 +376,24 @@ impl<Id> LshIndex<Id> {
         threshold: f64,
     ) -> Result<Vec<(&Id, f64)>, Error> {
         self.check_length(signature)?;
+        self.check_room()?;
         let keys = self.lookup_keys(signature);
         let entries = self.candidate_entries(signature, keys.as_ref());
         self.add(id, signature, keys.as_ref());
         Ok(self.verify(entries, signature, threshold))
+    }
+
+    /// The heap bytes held: ids, slots, chains and band tables, by capacity.
+    pub(crate) fn memory_bytes(&self) -> usize {
+        self.ids.capacity() * std::mem::size_of::<Id>()
+            + self.slots.capacity() * 4
+            + self.ends.capacity() * std::mem::size_of::<usize>()
+            + self.chains.capacity() * 4
+            + self
+                .heads
+                .iter()
+                .map(|heads| heads.buckets.len() * std::mem::size_of::<Bucket>())
+                .sum::<usize>()
     }
 
     /// The id and signature of entry `entry`, in insertion order; for
@@ -403,6 +420,21 @@ impl<Id> LshIndex<Id> {
         Ok(())
     }
 
+    /// Entries are numbered by `u32`, with `NONE` reserved.
+    fn check_room(&self) -> Result<(), Error> {
+        if self.ids.len() >= NONE as usize {
+            return Err(Error::config(
+                "entries",
+                format!(
+                    "an LshIndex holds at most {} signatures: split the input \
+                     over several indexes",
+                    NONE
+                ),
+            ));
+        }
+        Ok(())
+    }
+
     /// The signature's band keys if the index has its tables, which are the
     /// only users of keys.
     fn lookup_keys(&self, signature: &Signature) -> Option<BandKeys> {
@@ -413,6 +445,11 @@ impl<Id> LshIndex<Id> {
     fn add(&mut self, id: Id, signature: &Signature, keys: Option<&BandKeys>) {
         let entry = self.ids.len();
         self.ids.push(id);
+        if self.slots.capacity() - self.slots.len() < signature.len() {
+            // Room for the signatures of a small index at once, rather than
+            // a reallocation at each of the first few.
+            self.slots.reserve(signature.len() * SMALL);
+        }
         self.slots.extend_from_slice(signature.as_slice());
         self.ends.push(self.slots.len());
         match keys {
@@ -430,16 +467,16 @@ impl<Id> LshIndex<Id> {
     }
 
     /// Puts `entry` at the head of the chain of each of its band keys.
-    fn link(&mut self, entry: usize, keys: &[u64]) {
-        for (band, &key) in keys.iter().enumerate() {
-            let previous = self.heads[band].insert(key, entry).unwrap_or(NONE);
+    fn link(&mut self, entry: usize, keys: &[u32]) {
+        for (heads, &key) in self.heads.iter_mut().zip(keys) {
+            let previous = heads.replace(key, entry as u32);
             self.chains.push(previous);
         }
     }
 
     /// Builds the per-band tables from the entries' slots.
     fn build_tables(&mut self) {
-        self.heads = (0..self.params.bands).map(|_| U64Map::default()).collect();
+        self.heads = (0..self.params.bands).map(|_| Heads::new()).collect();
         for entry in 0..self.ids.len() {
             let keys = self.band_keys(self.entry_slots(entry));
             self.link(entry, keys.as_slice());
@@ -447,7 +484,7 @@ impl<Id> LshIndex<Id> {
     }
 
     /// The slots of entry `entry`.
-    fn entry_slots(&self, entry: usize) -> &[u64] {
+    fn entry_slots(&self, entry: usize) -> &[u32] {
         let start = entry
             .checked_sub(1)
             .map_or(0, |previous| self.ends[previous]);
@@ -471,12 +508,27 @@ impl<Id> LshIndex<Id> {
                 })
                 .collect();
         };
+        let rows = self.params.rows;
+        let keys = keys.as_slice();
+        // NOTE: each band's first bucket is loaded before any is looked at,
+        // so that their cache misses (one per band in a large index) overlap
+        // rather than follow one another.
+        let mut firsts = [EMPTY_BUCKET; STACK_BANDS];
+        for ((first, heads), &key) in firsts.iter_mut().zip(&self.heads).zip(keys) {
+            *first = heads.buckets[heads.home(key)];
+        }
         let mut entries = Vec::new();
-        for (band, key) in keys.as_slice().iter().enumerate() {
-            let mut entry = self.heads[band].get(key).copied().unwrap_or(NONE);
+        for (band, (heads, &key)) in self.heads.iter().zip(keys).enumerate() {
+            let query = &signature.as_slice()[band * rows..][..rows];
+            let mut entry = heads.get(key, firsts.get(band).copied());
             while entry != NONE {
-                entries.push(entry);
-                entry = self.chains[entry * bands + band];
+                let at = entry as usize;
+                // NOTE: a chain holds every entry whose band has this 32-bit
+                // key; a band that only shares the key is no candidate.
+                if self.entry_slots(at)[band * rows..][..rows] == *query {
+                    entries.push(at);
+                }
+                entry = self.chains[at * bands + band];
             }
         }
         entries.sort_unstable();
@@ -502,97 +554,145 @@ impl<Id> LshIndex<Id> {
         (score >= threshold).then_some((&self.ids[entry], score))
     }
 
-    /// The key of each band: XXH3-64 of its slots' little-endian bytes,
-    /// seeded with the band number so equal slots in different bands differ.
-    fn band_keys(&self, slots: &[u64]) -> BandKeys {
+    /// The key of each band: the high 32 bits of `mix64(Σ slot_i · c_i)`,
+    /// with `c_i = (i + 1) · 0x9E3779B9 mod 2³²` and the sum mod 2⁶⁴.
+    ///
+    /// NOTE: keys only find candidates, which are then checked slot by
+    /// slot, and are never stored: they need to spread, not to be unique or
+    /// stable. A multiply-add per slot (32 × 32 → 64 bits, which vectorizes)
+    /// and one mix per band cost a fraction of hashing each band's bytes
+    /// with XXH3, and every query and insert pays for them.
+    fn band_keys(&self, slots: &[u32]) -> BandKeys {
         let rows = self.params.rows;
         let mut keys = BandKeys::new(self.params.bands);
         let slots = &slots[..self.params.bands * rows];
-        // NOTE: a band of 3 to 16 rows is hashed from its slots in place;
-        // others go through a small buffer, zeroed once: zeroing a big one
-        // costs more than the hash. Bands of up to 16 rows hash in one call;
-        // longer ones chain, each chunk's hash seeding the next.
-        if (3..=16).contains(&rows) {
-            for (band, (slots, out)) in slots
-                .chunks_exact(rows)
-                .zip(keys.as_mut_slice())
-                .enumerate()
-            {
-                *out = xxh3_words(slots, band as u64);
-            }
-            return keys;
-        }
-        let mut bytes = [0u8; 8 * 16];
-        for (band, (slots, out)) in slots
-            .chunks_exact(rows)
-            .zip(keys.as_mut_slice())
-            .enumerate()
-        {
-            let mut key = band as u64;
-            for chunk in slots.chunks(16) {
-                for (slot, to) in chunk.iter().zip(bytes.chunks_exact_mut(8)) {
-                    to.copy_from_slice(&slot.to_le_bytes());
-                }
-                key = xxh3_64_with_seed(&bytes[..chunk.len() * 8], key);
-            }
-            *out = key;
+        // NOTE: the rows of the default banding (t = 0.8, 128 slots) get
+        // their own copy of the loop, where the multipliers are constants.
+        match rows {
+            10 => fill_band_keys(slots, 10, keys.as_mut_slice()),
+            _ => fill_band_keys(slots, rows, keys.as_mut_slice()),
         }
         keys
     }
 }
 
-/// XXH3-64 with `seed` of the little-endian bytes of 3 to 16 words (17 to
-/// 128 bytes), read as words rather than copied out as bytes: in that
-/// length range XXH3 only reads 16-byte pairs at offsets that are
-/// multiples of 8. Equal to `xxh3_64_with_seed` of the bytes; the tests
-/// compare them.
-#[inline]
-fn xxh3_words(words: &[u64], seed: u64) -> u64 {
-    /// Bytes 0 to 127 of XXH3's default secret, as pairs of little-endian
-    /// words.
-    const SECRET: [[u64; 2]; 8] = [
-        [0xbe4b_a423_396c_feb8, 0x1cad_21f7_2c81_017c],
-        [0xdb97_9083_e96d_d4de, 0x1f67_b3b7_a4a4_4072],
-        [0x78e5_c0cc_4ee6_79cb, 0x2172_ffcc_7dd0_5a82],
-        [0x8e24_43f7_7446_08b8, 0x4c26_3a81_e690_35e0],
-        [0xcb00_c391_bb52_283c, 0xa32e_531b_8b65_d088],
-        [0x4ef9_0da2_9748_6471, 0xd8ac_dea9_46ef_1938],
-        [0x3f34_9ce3_3f76_faa8, 0x1d4f_0bc7_c7bb_dcf9],
-        [0x3159_b4cd_4be0_518a, 0x6473_78d9_c97e_9fc8],
-    ];
-    const PRIME64_1: u64 = 0x9E37_79B1_85EB_CA87;
-    let n = words.len();
-    debug_assert!((3..=16).contains(&n));
-    // XXH3's mix16B of the words at `at` and `at + 1` with secret pair `pair`.
-    let mix = |at: usize, pair: usize| {
-        let [s0, s1] = SECRET[pair];
-        let lo = words[at] ^ s0.wrapping_add(seed);
-        let hi = words[at + 1] ^ s1.wrapping_sub(seed);
-        let product = u128::from(lo) * u128::from(hi);
-        product as u64 ^ (product >> 64) as u64
-    };
-    let mut acc = (8 * n as u64).wrapping_mul(PRIME64_1);
-    if n > 4 {
-        if n > 8 {
-            if n > 12 {
-                acc = acc.wrapping_add(mix(6, 6)).wrapping_add(mix(n - 8, 7));
-            }
-            acc = acc.wrapping_add(mix(4, 4)).wrapping_add(mix(n - 6, 5));
-        }
-        acc = acc.wrapping_add(mix(2, 2)).wrapping_add(mix(n - 4, 3));
+/// The keys of the bands of `rows` slots of `slots` (see
+/// `LshIndex::band_keys`).
+#[inline(always)]
+fn fill_band_keys(slots: &[u32], rows: usize, keys: &mut [u32]) {
+    for (slots, out) in slots.chunks_exact(rows).zip(keys) {
+        let sum = slots.iter().zip(1u32..).fold(0u64, |sum, (&slot, i)| {
+            let c = i.wrapping_mul(0x9E37_79B9);
+            sum.wrapping_add(u64::from(slot) * u64::from(c))
+        });
+        *out = (mix64(sum) >> 32) as u32;
     }
-    acc = acc.wrapping_add(mix(0, 0)).wrapping_add(mix(n - 2, 1));
-    acc ^= acc >> 37;
-    acc = acc.wrapping_mul(0x1656_6791_9E37_79F9);
-    acc ^ (acc >> 32)
 }
+
+/// One band's table: band key → the last entry whose band has that key,
+/// by open addressing with linear probing.
+///
+/// NOTE: a bucket is 8 bytes, the 32-bit key and the entry side by side, so
+/// a lookup that misses the cache costs one miss, where a `HashMap` of
+/// 64-bit keys costs two (control bytes, then a 16-byte bucket), and the
+/// table takes less fresh memory. Keys are hashes, so their high bits
+/// place them: a key has one home and one bucket, and growing keeps that.
+#[derive(Clone, Debug)]
+struct Heads {
+    /// A power of two in length, at most 3/4 full.
+    buckets: Vec<Bucket>,
+    len: usize,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Bucket {
+    key: u32,
+    /// `NONE` for an empty bucket.
+    entry: u32,
+}
+
+impl Heads {
+    fn new() -> Heads {
+        Heads {
+            buckets: vec![EMPTY_BUCKET; MIN_BUCKETS],
+            len: 0,
+        }
+    }
+
+    /// Where `key`'s probe starts: its high bits.
+    #[inline]
+    fn home(&self, key: u32) -> usize {
+        ((u64::from(key) * self.buckets.len() as u64) >> 32) as usize
+    }
+
+    /// The last entry with `key`, or `NONE`; `first` is the bucket at its
+    /// home, if already loaded.
+    #[inline]
+    fn get(&self, key: u32, first: Option<Bucket>) -> u32 {
+        let mask = self.buckets.len() - 1;
+        let mut at = self.home(key);
+        let mut bucket = first.unwrap_or(self.buckets[at]);
+        loop {
+            if bucket.entry == NONE || bucket.key == key {
+                return bucket.entry;
+            }
+            at = (at + 1) & mask;
+            bucket = self.buckets[at];
+        }
+    }
+
+    /// Makes `entry` the last entry with `key`; returns the previous one, or
+    /// `NONE`.
+    #[inline]
+    fn replace(&mut self, key: u32, entry: u32) -> u32 {
+        if 4 * (self.len + 1) > 3 * self.buckets.len() {
+            self.grow();
+        }
+        let mask = self.buckets.len() - 1;
+        let mut at = self.home(key);
+        loop {
+            let bucket = &mut self.buckets[at];
+            if bucket.entry == NONE {
+                *bucket = Bucket { key, entry };
+                self.len += 1;
+                return NONE;
+            }
+            if bucket.key == key {
+                return std::mem::replace(&mut bucket.entry, entry);
+            }
+            at = (at + 1) & mask;
+        }
+    }
+
+    /// Doubles the buckets.
+    fn grow(&mut self) {
+        let doubled = vec![EMPTY_BUCKET; 2 * self.buckets.len()];
+        let old = std::mem::replace(&mut self.buckets, doubled);
+        let mask = self.buckets.len() - 1;
+        // Keys are distinct and the new table has room: each goes to the
+        // first empty bucket from its home, with no key compared and no
+        // load checked.
+        for bucket in old.into_iter().filter(|bucket| bucket.entry != NONE) {
+            let mut at = self.home(bucket.key);
+            while self.buckets[at].entry != NONE {
+                at = (at + 1) & mask;
+            }
+            self.buckets[at] = bucket;
+        }
+    }
+}
+
+const EMPTY_BUCKET: Bucket = Bucket {
+    key: 0,
+    entry: NONE,
+};
 
 /// The band keys of one signature, on the stack when they fit: every
 /// query and insert makes them, and an allocation each showed in profiles.
 struct BandKeys {
-    stack: [u64; STACK_BANDS],
+    stack: [u32; STACK_BANDS],
     /// Used instead of `stack` when not empty.
-    heap: Vec<u64>,
+    heap: Vec<u32>,
     len: usize,
 }
 
@@ -609,7 +709,7 @@ impl BandKeys {
         }
     }
 
-    fn as_slice(&self) -> &[u64] {
+    fn as_slice(&self) -> &[u32] {
         if self.heap.is_empty() {
             &self.stack[..self.len]
         } else {
@@ -617,37 +717,11 @@ impl BandKeys {
         }
     }
 
-    fn as_mut_slice(&mut self) -> &mut [u64] {
+    fn as_mut_slice(&mut self) -> &mut [u32] {
         if self.heap.is_empty() {
             &mut self.stack[..self.len]
         } else {
             &mut self.heap
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn xxh3_words_is_xxh3_of_the_bytes() {
-        let mut x = 0x0123_4567_89AB_CDEFu64;
-        let words: Vec<u64> = (0..16)
-            .map(|_| {
-                x = super::super::mix64(x);
-                x
-            })
-            .collect();
-        for n in 3..=16 {
-            let bytes: Vec<u8> = words[..n].iter().flat_map(|w| w.to_le_bytes()).collect();
-            for seed in [0, 1, 11, u64::MAX, 0x9E37_79B9_7F4A_7C15] {
-                assert_eq!(
-                    xxh3_words(&words[..n], seed),
-                    xxh3_64_with_seed(&bytes, seed),
-                    "{n} words, seed {seed:#x}"
-                );
-            }
         }
     }
 }

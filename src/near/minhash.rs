@@ -4,9 +4,9 @@ use super::mix64;
 use crate::Error;
 
 /// The slot value of the signature of the empty set.
-const EMPTY: u64 = u64::MAX;
+const EMPTY: u32 = u32::MAX;
 /// Slot values keep the round number above this many hash bits.
-const VALUE_BITS: u32 = 48;
+const VALUE_BITS: u32 = 20;
 const VALUE_MASK: u64 = (1 << VALUE_BITS) - 1;
 /// Derives the per-round keys from the seed. Part of the persisted format.
 const ROUND_STEP: u64 = 0x9E37_79B9_7F4A_7C15;
@@ -22,9 +22,11 @@ pub(crate) const MAX_PERM: usize = 1024;
 /// similarity of the two sets, with a standard error of about
 /// `sqrt(J * (1 - J) / num_perm)`. The scheme is *fast similarity
 /// sketching* (Dahlgaard, Knudsen and Thorup, 2017): each shingle is hashed
-/// into one slot per round rather than into every slot, so a large set costs
-/// one hash per shingle instead of `num_perm`, while small sets take more
-/// rounds and keep classic MinHash accuracy. `DESIGN.md` has the details.
+/// into one slot per round rather than into every slot, and the first round
+/// takes the slot and value from the shingle hash's own bits, so a large set
+/// costs no hashing beyond its shingles' instead of `num_perm` hashes each,
+/// while small sets take more rounds and keep classic MinHash accuracy.
+/// Slots are 32 bits. `DESIGN.md` has the details.
 ///
 /// Signatures from different seeds or slot counts are not comparable.
 ///
@@ -110,7 +112,12 @@ impl MinHasher {
 
     /// The signature of a set of shingle hashes; repeats count once.
     ///
-    /// The empty set gets the signature whose slots are all `u64::MAX`,
+    /// The values should be hashes, uniform over all 64 bits, as a
+    /// [`Shingler`](super::Shingler) makes: the first round takes each
+    /// one's slot and value straight from its bits. Other values still get
+    /// a correct estimate, only more slowly.
+    ///
+    /// The empty set gets the signature whose slots are all `u32::MAX`,
     /// which no other set produces: it estimates 1.0 against itself and 0.0
     /// against anything else.
     ///
@@ -130,7 +137,7 @@ impl MinHasher {
             return Signature(slots);
         }
         // NOTE: the default slot count gets its own copy of the loop, where
-        // `k` is a constant: the slot reduction becomes a shift and the
+        // `k` is a constant: the bin reductions become shifts and the
         // bounds checks go.
         match k {
             128 => self.fill(shingles, &mut slots, 128),
@@ -140,19 +147,20 @@ impl MinHasher {
     }
 
     #[inline(always)]
-    fn fill(&self, shingles: &[u64], slots: &mut [u64], k: usize) {
+    fn fill(&self, shingles: &[u64], slots: &mut [u32], k: usize) {
         let slots = &mut slots[..k];
-        // Round 0 finds every slot open, so it needs no test: branch-free.
+        // Round 0 takes each shingle's bin and value straight from its bits
+        // (shingles are hashes already) and finds every slot open, so it
+        // needs neither a mix nor a test.
         let key = round_key(self.seed, 0);
-        let multiplier = mix64(key) | 1;
         for &shingle in shingles {
-            let slot = reduce((shingle ^ key).wrapping_mul(multiplier) >> 32, k);
-            let value = mix64(shingle ^ key) & VALUE_MASK;
-            slots[slot] = slots[slot].min(value);
+            let x = shingle ^ key;
+            let slot = reduce(x >> 32, k);
+            slots[slot] = slots[slot].min((x & VALUE_MASK) as u32);
         }
         let mut filled = slots.iter().filter(|&&slot| slot != EMPTY).count();
         let mut open = [0; CHUNK];
-        // Round r's values all lie in [r << 48, (r + 1) << 48), so a slot
+        // Round r's values all lie in [r << 20, (r + 1) << 20), so a slot
         // filled in one round never changes in a later one: stop once all
         // are filled. Rounds below k throw each shingle into a random slot;
         // the later ones walk each shingle through every slot from a random
@@ -162,7 +170,7 @@ impl MinHasher {
                 break;
             }
             let key = round_key(self.seed, round);
-            let high = (round as u64) << VALUE_BITS;
+            let high = high_bits(round);
             filled += if round < k {
                 // NOTE: the slot comes from a cheap multiply-shift hash and
                 // the value's full mix is skipped for slots filled in earlier
@@ -191,7 +199,7 @@ const CHUNK: usize = 256;
 #[derive(Clone, Copy)]
 struct Throw<F> {
     key: u64,
-    high: u64,
+    high: u32,
     slot_of: F,
 }
 
@@ -202,10 +210,10 @@ impl<F: Fn(u64) -> usize> Throw<F> {
     ///
     /// NOTE: in two passes per chunk of shingles, so that neither branches on
     /// whether a slot is open: the first lists the shingles that land in open
-    /// slots (by position), the second mixes their values. A branch there mispredicts often
-    /// in the early rounds, when many slots are open.
+    /// slots (by position), the second mixes their values. A branch there
+    /// mispredicts often in the early rounds, when many slots are open.
     #[inline(always)]
-    fn fill(self, open: &mut [u8; CHUNK], slots: &mut [u64], shingles: &[u64]) -> usize {
+    fn fill(self, open: &mut [u8; CHUNK], slots: &mut [u32], shingles: &[u64]) -> usize {
         let Throw { key, high, slot_of } = self;
         let mut filled = 0;
         for chunk in shingles.chunks(CHUNK) {
@@ -220,13 +228,19 @@ impl<F: Fn(u64) -> usize> Throw<F> {
                 let shingle = chunk[usize::from(i)];
                 let slot = slot_of(shingle);
                 let current = slots[slot];
-                let value = high | (mix64(shingle ^ key) & VALUE_MASK);
+                let value = high | (mix64(shingle ^ key) & VALUE_MASK) as u32;
                 filled += usize::from(current == EMPTY);
                 slots[slot] = value.min(current);
             }
         }
         filled
     }
+}
+
+/// The round number in a slot value's high bits.
+#[inline]
+fn high_bits(round: usize) -> u32 {
+    (round as u32) << VALUE_BITS
 }
 
 /// The key of round `round`. Part of the persisted format.
@@ -300,7 +314,7 @@ impl MinHasherBuilder {
     }
 }
 
-/// A MinHash signature: one 64-bit value per slot.
+/// A MinHash signature: one 32-bit value per slot.
 ///
 /// ```
 /// use textdedup::near::{MinHasher, Signature};
@@ -312,7 +326,7 @@ impl MinHasherBuilder {
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-pub struct Signature(Box<[u64]>);
+pub struct Signature(Box<[u32]>);
 
 impl Signature {
     /// A signature from stored slot values.
@@ -322,7 +336,7 @@ impl Signature {
     ///
     /// assert_eq!(Signature::from_slots(vec![1, 2]).len(), 2);
     /// ```
-    pub fn from_slots(slots: Vec<u64>) -> Signature {
+    pub fn from_slots(slots: Vec<u32>) -> Signature {
         Signature(slots.into_boxed_slice())
     }
 
@@ -333,7 +347,7 @@ impl Signature {
     ///
     /// assert_eq!(Signature::from_slots(vec![5]).as_slice(), &[5]);
     /// ```
-    pub fn as_slice(&self) -> &[u64] {
+    pub fn as_slice(&self) -> &[u32] {
         &self.0
     }
 
@@ -391,7 +405,7 @@ impl Signature {
 }
 
 /// [`Signature::jaccard`] on bare slots.
-pub(crate) fn slots_jaccard(a: &[u64], b: &[u64]) -> f64 {
+pub(crate) fn slots_jaccard(a: &[u32], b: &[u32]) -> f64 {
     if a.len() != b.len() || a.is_empty() {
         return 0.0;
     }
