@@ -102,8 +102,9 @@ impl Index {
     /// exact.insert(0, text);
     /// let mut minhash = Dedup::builder().method(Method::MinHash).build()?.index();
     /// minhash.insert(0, text);
-    /// // A MinHash index also keeps a 128-slot signature per paragraph.
-    /// assert!(minhash.memory_bytes() >= exact.memory_bytes() + 128 * 8);
+    /// // A MinHash index also keeps a signature of 128 four-byte slots per
+    /// // paragraph.
+    /// assert!(minhash.memory_bytes() >= exact.memory_bytes() + 128 * 4);
     /// # Ok::<(), textdedup::Error>(())
     /// ```
     pub fn memory_bytes(&self) -> usize {
