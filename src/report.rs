@@ -6,8 +6,10 @@ use crate::{DocId, Level, Method, Span};
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Origin {
-    /// The document that holds the kept copy; `None` means the same text the
-    /// report is about.
+    /// The document that holds the kept copy. An [`Index`](crate::Index)
+    /// always names it, the checked document included when the text repeats
+    /// itself; `None` comes from [`Dedup::check`](crate::Dedup::check),
+    /// whose text has no id, and means that same text.
     pub doc: Option<DocId>,
     /// The kept copy's span in that document.
     pub span: Span,
