@@ -8,6 +8,13 @@ use crate::Error;
 const NONE: u32 = u32::MAX;
 /// The buckets of a band table when it is built.
 const MIN_BUCKETS: usize = 64;
+/// Settings [`LshParams::for_threshold`] has already searched, as
+/// `(threshold bits, num_perm)`.
+static FOR_THRESHOLD: std::sync::Mutex<Vec<((u64, usize), LshParams)>> =
+    std::sync::Mutex::new(Vec::new());
+/// At most this many are remembered: a process that tries many thresholds
+/// searches again past them.
+const FOR_THRESHOLD_CACHED: usize = 64;
 /// Points of the numeric integration on each side of the threshold.
 const STEPS: usize = 200;
 /// Below this many entries an index has no band keys: a query compares its
@@ -104,6 +111,34 @@ impl LshParams {
                 format!("{num_perm} slots is out of range: use 1 to 1024"),
             ));
         }
+        let key = (threshold.to_bits(), num_perm);
+        let remembered = |cache: &[((u64, usize), LshParams)]| {
+            cache
+                .iter()
+                .find(|(k, _)| *k == key)
+                .map(|&(_, params)| params)
+        };
+        // NOTE: the search costs about 7 ms at 128 slots (60 ms at 1024), paid
+        // by every `DedupBuilder::build`; settings repeat, so the answer is
+        // remembered. A poisoned lock only means another thread panicked
+        // while holding it: the cache is still sound.
+        let cache = FOR_THRESHOLD.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(params) = remembered(&cache) {
+            return Ok(params);
+        }
+        drop(cache);
+        let params = Self::search(threshold, num_perm);
+        let mut cache = FOR_THRESHOLD.lock().unwrap_or_else(|e| e.into_inner());
+        if cache.len() < FOR_THRESHOLD_CACHED && remembered(&cache).is_none() {
+            cache.push((key, params));
+        }
+        Ok(params)
+    }
+
+    /// The search behind [`for_threshold`](LshParams::for_threshold): every
+    /// `bands * rows <= num_perm`, the least banding error (the first on
+    /// ties).
+    fn search(threshold: f64, num_perm: usize) -> LshParams {
         let mut best = (f64::INFINITY, LshParams { bands: 1, rows: 1 });
         for bands in 1..=num_perm {
             for rows in 1..=num_perm / bands {
@@ -114,7 +149,7 @@ impl LshParams {
                 }
             }
         }
-        Ok(best.1)
+        best.1
     }
 
     /// The objective [`for_threshold`](LshParams::for_threshold) minimizes.
@@ -722,6 +757,20 @@ impl BandKeys {
             &mut self.stack[..self.len]
         } else {
             &mut self.heap
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn remembered_params_are_the_searched_ones() {
+        for (t, k) in [(0.8, 128), (0.55, 100), (0.9, 33), (0.8, 128), (0.55, 100)] {
+            let searched = LshParams::search(t, k);
+            assert_eq!(LshParams::for_threshold(t, k).unwrap(), searched);
+            assert_eq!(LshParams::for_threshold(t, k).unwrap(), searched);
         }
     }
 }
