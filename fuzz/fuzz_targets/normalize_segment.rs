@@ -10,7 +10,12 @@ use textdedup::{Dedup, Level, Normalizer, ParagraphMode, Preset, Span};
 fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data);
     let mut out = String::from("stale");
-    for preset in [Preset::Default, Preset::CcNet, Preset::Datatrove, Preset::C4] {
+    for preset in [
+        Preset::Default,
+        Preset::CcNet,
+        Preset::Datatrove,
+        Preset::C4,
+    ] {
         let norm = Normalizer::new(preset);
         let key = norm.normalize(&text);
         norm.normalize_into(&text, &mut out);
