@@ -115,6 +115,50 @@ fn gzip_zstd_and_stdin_give_the_same_output() {
     }
 }
 
+/// `cat a.zst b.zst` and pzstd (a skippable frame first, one frame per
+/// block) write several frames: every one is read.
+#[test]
+fn every_zstd_frame_is_read() {
+    let dir = scratch("frames");
+    let frame = std::fs::read(data("small.jsonl.zst")).unwrap();
+    let plain = std::fs::read(data("small.jsonl")).unwrap();
+    let skippable = [0x50, 0x2a, 0x4d, 0x18, 3, 0, 0, 0, b'p', b'z', b's'];
+    let twice = dir.join("twice.jsonl.zst");
+    std::fs::write(
+        &twice,
+        [&skippable[..], &frame, &skippable, &frame].concat(),
+    )
+    .unwrap();
+    let run = textdedup(&["dedup", path(&twice)], None);
+    let expected = textdedup(&["dedup"], Some(&[&plain[..], &plain].concat()));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(lines(&run.stdout).len(), 2 * SMALL_OUT.len());
+    assert_eq!(run.stdout, expected.stdout);
+}
+
+/// An input that cannot be opened or read stops the run (exit 2), but the
+/// records read before it are written first.
+#[test]
+fn records_before_a_failed_input_are_written() {
+    let dir = scratch("failed-input");
+    let missing = dir.join("missing.jsonl");
+    let run = textdedup(&["dedup", &data("small.jsonl"), path(&missing)], None);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("missing.jsonl"), "{}", run.stderr);
+    assert_eq!(lines(&run.stdout).len(), SMALL_OUT.len());
+    // A zstd stream cut short: every complete line before the cut is kept.
+    let frame = std::fs::read(data("small.jsonl.zst")).unwrap();
+    let plain = std::fs::read_to_string(data("small.jsonl")).unwrap();
+    let cut = [&frame[..], &frame[..frame.len() - 3]].concat();
+    let run = textdedup(&["dedup", "-"], Some(&cut));
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        lines(&run.stdout).len() >= plain.lines().count(),
+        "{}",
+        run.stdout
+    );
+}
+
 #[test]
 fn output_file_and_gzip_output() {
     let dir = scratch("output");

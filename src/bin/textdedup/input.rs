@@ -2,7 +2,7 @@
 //! lines of bytes, in batches.
 
 use std::fs::File;
-use std::io::{self, BufReader, Read};
+use std::io::{self, BufRead, BufReader, Read};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -198,7 +198,10 @@ pub fn open(path: &Path, counter: &Counter) -> Result<Opened, Fail> {
     }
     let head = &head[..sniffed];
     let gzip = head.starts_with(&[0x1f, 0x8b]);
-    let zstd = head.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]);
+    // A zstd frame, or a skippable frame (magic 0x184D2A50 to 0x184D2A5F,
+    // little-endian), as pzstd writes first.
+    let zstd = head.starts_with(&[0x28, 0xb5, 0x2f, 0xfd])
+        || (head.len() == 4 && head[0] & 0xF0 == 0x50 && head[1..] == [0x2a, 0x4d, 0x18]);
     // Plain input is read straight into the batches, with no buffer between:
     // only the decoders read through one.
     let stream = io::Cursor::new(head.to_vec()).chain(raw);
@@ -207,12 +210,9 @@ pub fn open(path: &Path, counter: &Counter) -> Result<Opened, Fail> {
             BufReader::with_capacity(1 << 20, stream),
         ))
     } else if zstd {
-        let decoder =
-            ruzstd::decoding::StreamingDecoder::new(BufReader::with_capacity(1 << 20, stream))
-                .map_err(|e| {
-                    Fail::Input(format!("{}: not a readable zstd stream: {e}", name(path)))
-                })?;
-        Box::new(decoder)
+        let frames = ZstdFrames::new(BufReader::with_capacity(1 << 20, stream))
+            .map_err(|e| Fail::Input(format!("{}: not a readable zstd stream: {e}", name(path))))?;
+        Box::new(frames)
     } else {
         Box::new(stream)
     };
@@ -220,6 +220,86 @@ pub fn open(path: &Path, counter: &Counter) -> Result<Opened, Fail> {
         reader,
         compressed: gzip || zstd,
     })
+}
+
+/// Every frame of a zstd stream, one after another, skippable frames
+/// skipped.
+///
+/// NOTE: `zstd a b -c`, `cat a.zst b.zst` and pzstd write several frames;
+/// ruzstd's `StreamingDecoder` stops after the first, which silently
+/// dropped the rest of the input.
+struct ZstdFrames<R> {
+    source: R,
+    frame: ruzstd::decoding::FrameDecoder,
+    ended: bool,
+}
+
+impl<R: BufRead> ZstdFrames<R> {
+    /// Opens the first frame (pzstd's output starts with a skippable one).
+    fn new(source: R) -> io::Result<ZstdFrames<R>> {
+        let mut frames = ZstdFrames {
+            source,
+            frame: ruzstd::decoding::FrameDecoder::new(),
+            ended: false,
+        };
+        frames.next_frame()?;
+        Ok(frames)
+    }
+
+    /// Starts the next frame, past any skippable ones, or marks the end.
+    fn next_frame(&mut self) -> io::Result<()> {
+        use ruzstd::decoding::errors::{FrameDecoderError, ReadFrameHeaderError};
+        loop {
+            if self.source.fill_buf()?.is_empty() {
+                self.ended = true;
+                return Ok(());
+            }
+            match self.frame.reset(&mut self.source) {
+                Ok(()) => return Ok(()),
+                Err(FrameDecoderError::ReadFrameHeaderError(ReadFrameHeaderError::SkipFrame {
+                    length,
+                    ..
+                })) => {
+                    let skipped = io::copy(
+                        &mut (&mut self.source).take(u64::from(length)),
+                        &mut io::sink(),
+                    )?;
+                    if skipped < u64::from(length) {
+                        return Err(io::Error::new(
+                            io::ErrorKind::UnexpectedEof,
+                            "zstd stream ends inside a skippable frame",
+                        ));
+                    }
+                }
+                Err(e) => return Err(io::Error::new(io::ErrorKind::InvalidData, e)),
+            }
+        }
+    }
+}
+
+impl<R: BufRead> Read for ZstdFrames<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        use ruzstd::decoding::BlockDecodingStrategy;
+        if buf.is_empty() {
+            return Ok(0);
+        }
+        while !self.ended {
+            // As `StreamingDecoder::read`: decode until a read's worth can be
+            // collected or the frame is done.
+            while self.frame.can_collect() < buf.len() && !self.frame.is_finished() {
+                let more = buf.len() - self.frame.can_collect();
+                self.frame
+                    .decode_blocks(&mut self.source, BlockDecodingStrategy::UptoBytes(more))
+                    .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
+            }
+            let n = self.frame.read(buf)?;
+            if n > 0 {
+                return Ok(n);
+            }
+            self.next_frame()?;
+        }
+        Ok(0)
+    }
 }
 
 /// Reads every input in order and hands out batches of lines of at most
@@ -238,6 +318,9 @@ pub struct Batches {
     counter: Counter,
     /// The text buffers of finished batches, to be reused.
     recycled: Option<Receiver<String>>,
+    /// A failure met while filling the last batch, for the next call: the
+    /// lines read before it are handed out first.
+    failed: Option<Fail>,
 }
 
 /// The bytes of text after which a batch ends (with the line being read):
@@ -268,6 +351,7 @@ impl Batches {
             bytes_read: 0,
             counter,
             recycled: None,
+            failed: None,
         }
     }
 
@@ -286,6 +370,9 @@ impl Batches {
 
     /// The next batch; an empty batch means the end.
     pub fn next_batch(&mut self) -> Result<Batch, Fail> {
+        if let Some(fail) = self.failed.take() {
+            return Err(fail);
+        }
         let text = self
             .recycled
             .as_ref()
@@ -294,7 +381,8 @@ impl Batches {
         let mut bytes = text.into_bytes();
         // Sized once for a whole batch: growing would copy it, and the
         // allocator would hand out fresh pages for each size.
-        if bytes.capacity() < BATCH_BYTES + LINE_ROOM {
+        // A buffer grown for a huge line is not kept for the rest of the run.
+        if !(BATCH_BYTES + LINE_ROOM..=4 * BATCH_BYTES).contains(&bytes.capacity()) {
             bytes = Vec::with_capacity(BATCH_BYTES + LINE_ROOM);
         }
         let mut batch = RawBatch {
@@ -319,7 +407,13 @@ impl Batches {
                     break;
                 };
                 self.next_path += 1;
-                let opened = open(path, &self.counter)?;
+                let opened = match open(path, &self.counter) {
+                    Ok(opened) => opened,
+                    Err(fail) => {
+                        self.failed = Some(fail);
+                        break;
+                    }
+                };
                 self.current = Some(Current {
                     source: name(path).into(),
                     opened,
@@ -342,7 +436,7 @@ impl Batches {
                 bytes: (BATCH_BYTES + line_bytes).saturating_sub(batch.filled),
             };
             let read = batch.read(&mut current.opened.reader, want.read_size(line_bytes));
-            let n = read.map_err(|e| {
+            let read = read.map_err(|e| {
                 let message = format!("{}:{}: {e}", current.source, current.line + 1);
                 // A corrupt or truncated compressed stream is bad input,
                 // not an I/O failure; decoders may report it as `Other`.
@@ -353,7 +447,14 @@ impl Batches {
                     io::ErrorKind::Other if current.opened.compressed => Fail::Input(message),
                     _ => Fail::Io(message),
                 }
-            })?;
+            });
+            let n = match read {
+                Ok(n) => n,
+                Err(fail) => {
+                    self.failed = Some(fail);
+                    break;
+                }
+            };
             if n > 0 {
                 continue;
             }
@@ -374,6 +475,15 @@ impl Batches {
                 });
             }
             self.current = None;
+        }
+        if self.failed.is_some() {
+            // The line being read when the input failed is incomplete: it
+            // goes, and the failure comes with the next call, after the
+            // lines before it.
+            batch.filled = start;
+            if let Some(fail) = self.failed.take_if(|_| batch.lines.is_empty()) {
+                return Err(fail);
+            }
         }
         self.carry
             .extend_from_slice(&batch.bytes[start..batch.filled]);
