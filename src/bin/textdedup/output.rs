@@ -76,17 +76,32 @@ pub fn spawn(path: Option<&Path>) -> Result<Output, Fail> {
 /// more than the rendering (the kernel zeroes each new huge page), and
 /// buffers freed on the writer thread return slowly to the renderers' heaps.
 #[derive(Clone, Default)]
-pub struct Buffers(Arc<Mutex<Vec<Vec<u8>>>>);
+pub struct Buffers(Arc<Mutex<Kept>>);
+
+/// The buffers kept, and their capacity in all.
+#[derive(Default)]
+struct Kept {
+    buffers: Vec<Vec<u8>>,
+    bytes: usize,
+}
 
 /// The most buffers kept: more than are in flight at once.
 const KEPT_BUFFERS: usize = 256;
 /// The largest buffer kept: one grown for a huge record is freed.
 const KEPT_BYTES: usize = 4 << 20;
+/// The most bytes kept in all: buffers only grow, so without a bound a run
+/// that alternates small and huge records would keep many large ones.
+const KEPT_TOTAL: usize = 32 << 20;
 
 impl Buffers {
     /// An empty buffer with room for `bytes`, reused when one is free.
     pub fn take(&self, bytes: usize) -> Vec<u8> {
-        let reused = self.0.lock().unwrap_or_else(PoisonError::into_inner).pop();
+        let reused = {
+            let mut kept = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+            let buffer = kept.buffers.pop();
+            kept.bytes -= buffer.as_ref().map_or(0, Vec::capacity);
+            buffer
+        };
         let mut buffer = reused.unwrap_or_default();
         buffer.reserve(bytes);
         buffer
@@ -95,12 +110,14 @@ impl Buffers {
     /// Keeps `buffer` for [`Buffers::take`].
     pub fn give(&self, mut buffer: Vec<u8>) {
         buffer.clear();
-        if buffer.capacity() > KEPT_BYTES {
+        let size = buffer.capacity();
+        if size > KEPT_BYTES {
             return;
         }
         let mut kept = self.0.lock().unwrap_or_else(PoisonError::into_inner);
-        if kept.len() < KEPT_BUFFERS {
-            kept.push(buffer);
+        if kept.buffers.len() < KEPT_BUFFERS && kept.bytes + size <= KEPT_TOTAL {
+            kept.bytes += size;
+            kept.buffers.push(buffer);
         }
     }
 }
