@@ -1,6 +1,6 @@
 //! Locality-sensitive hashing of MinHash signatures by banding.
 
-use super::minhash::slots_jaccard;
+use super::minhash::{MAX_PERM, slots_jaccard};
 use super::{Signature, mix64};
 use crate::Error;
 
@@ -590,13 +590,17 @@ impl<Id> LshIndex<Id> {
     }
 
     /// The key of each band: the high 32 bits of `mix64(Σ slot_i · c_i)`,
-    /// with `c_i = (i + 1) · 0x9E3779B9 mod 2³²` and the sum mod 2⁶⁴.
+    /// with `c_i` the odd 64-bit constant [`ROW_KEYS`]`[i]` for row `i` and
+    /// the sum mod 2⁶⁴.
     ///
     /// NOTE: keys only find candidates, which are then checked slot by
     /// slot, and are never stored: they need to spread, not to be unique or
-    /// stable. A multiply-add per slot (32 × 32 → 64 bits, which vectorizes)
-    /// and one mix per band cost a fraction of hashing each band's bytes
-    /// with XXH3, and every query and insert pays for them.
+    /// stable. A multiply-add per slot and one mix per band cost a fraction
+    /// of hashing each band's bytes with XXH3, and every query and insert
+    /// pays for them. The constants are random: with `c_i = i · 0x9E3779B9
+    /// mod 2³²`, `c₂ + c₆ = c₃ + c₅`, so bands differing by `+d, −d, −d, +d`
+    /// in those rows always collided, and bands of small slot values (huge
+    /// sets) shared a few thousand keys.
     fn band_keys(&self, slots: &[u32]) -> BandKeys {
         let rows = self.params.rows;
         let mut keys = BandKeys::new(self.params.bands);
@@ -616,12 +620,30 @@ impl<Id> LshIndex<Id> {
 #[inline(always)]
 fn fill_band_keys(slots: &[u32], rows: usize, keys: &mut [u32]) {
     for (slots, out) in slots.chunks_exact(rows).zip(keys) {
-        let sum = slots.iter().zip(1u32..).fold(0u64, |sum, (&slot, i)| {
-            let c = i.wrapping_mul(0x9E37_79B9);
-            sum.wrapping_add(u64::from(slot) * u64::from(c))
+        let sum = slots.iter().zip(&ROW_KEYS).fold(0u64, |sum, (&slot, &c)| {
+            sum.wrapping_add(u64::from(slot).wrapping_mul(c))
         });
         *out = (mix64(sum) >> 32) as u32;
     }
+}
+
+/// The per-row multipliers of band keys: splitmix64's outputs from state 0,
+/// made odd.
+static ROW_KEYS: [u64; MAX_PERM] = row_keys();
+
+const fn row_keys() -> [u64; MAX_PERM] {
+    let mut keys = [0; MAX_PERM];
+    let mut state = 0u64;
+    let mut i = 0;
+    while i < MAX_PERM {
+        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        keys[i] = (z ^ (z >> 31)) | 1;
+        i += 1;
+    }
+    keys
 }
 
 /// One band's table: band key → the last entry whose band has that key,
@@ -764,6 +786,45 @@ impl BandKeys {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Distinct bands of small slot values (what huge sets give) get
+    /// distinct keys, but for chance 32-bit collisions.
+    #[test]
+    fn band_keys_spread_small_slot_values() {
+        let rows = 10;
+        let mut seen = std::collections::HashSet::new();
+        let mut bands = 0;
+        let mut state = 1u64;
+        for _ in 0..200_000 {
+            let band: Vec<u32> = (0..rows)
+                .map(|_| {
+                    state = mix64(state);
+                    (state % 16) as u32
+                })
+                .collect();
+            let mut key = [0];
+            fill_band_keys(&band, rows, &mut key);
+            bands += 1;
+            seen.insert(key[0]);
+        }
+        // 200,000 random 32-bit keys collide about 5 times.
+        assert!(
+            seen.len() + 50 >= bands,
+            "{} keys for {bands} bands",
+            seen.len()
+        );
+        // Rows 2, 3, 5, 6 moved by +d, -d, -d, +d: a linear key's blind spot.
+        let base = [7u32; 10];
+        let mut moved = base;
+        moved[1] += 1;
+        moved[2] -= 1;
+        moved[4] -= 1;
+        moved[5] += 1;
+        let (mut a, mut b) = ([0], [0]);
+        fill_band_keys(&base, rows, &mut a);
+        fill_band_keys(&moved, rows, &mut b);
+        assert_ne!(a, b);
+    }
 
     #[test]
     fn remembered_params_are_the_searched_ones() {
