@@ -3,7 +3,7 @@
 use std::cell::Cell;
 
 use super::lines::{Line, Lines};
-use super::wrap::{self, Row, is_full};
+use super::wrap::{self, Row, WrapStats, is_full};
 use super::{ParagraphMode, trim_span};
 use crate::Span;
 
@@ -18,19 +18,25 @@ enum Layout {
         ascii: bool,
     },
     /// Blocks, further cut where a hard-wrapped text starts a paragraph.
-    Wrapped {
-        width: usize,
-        /// The whole text is ASCII.
-        ascii: bool,
-    },
+    Wrapped(Wrapping),
 }
 
-/// How a hard-wrapped text is laid out, as [`Layout::Wrapped`] holds it.
+/// How a hard-wrapped text is laid out.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct Wrapping {
     width: usize,
     /// The whole text is ASCII.
     ascii: bool,
+}
+
+impl Wrapping {
+    /// The layout the first pass over a text found.
+    fn of(stats: WrapStats) -> Wrapping {
+        Wrapping {
+            width: stats.width,
+            ascii: stats.ascii,
+        }
+    }
 }
 
 /// An iterator over the paragraphs of a text, made by
@@ -68,20 +74,11 @@ impl<'t> Paragraphs<'t> {
         let layout = match mode {
             ParagraphMode::Lines => Layout::Lines,
             ParagraphMode::Blocks => Layout::Blocks,
-            ParagraphMode::Wrapped => {
-                let stats = wrap::measure(text, &mut rows);
-                Layout::Wrapped {
-                    width: stats.width,
-                    ascii: stats.ascii,
-                }
-            }
+            ParagraphMode::Wrapped => Layout::Wrapped(Wrapping::of(wrap::measure(text, &mut rows))),
             ParagraphMode::Auto => {
                 let stats = wrap::measure(text, &mut rows);
                 if stats.wrapped {
-                    Layout::Wrapped {
-                        width: stats.width,
-                        ascii: stats.ascii,
-                    }
+                    Layout::Wrapped(Wrapping::of(stats))
                 } else {
                     Layout::Rows { ascii: stats.ascii }
                 }
@@ -89,7 +86,7 @@ impl<'t> Paragraphs<'t> {
         };
         let lines = match layout {
             Layout::Lines | Layout::Blocks => Lines::new(text),
-            Layout::Rows { .. } | Layout::Wrapped { .. } => Lines::new(""),
+            Layout::Rows { .. } | Layout::Wrapped(_) => Lines::new(""),
         };
         Paragraphs {
             text,
@@ -112,7 +109,7 @@ impl<'t> Paragraphs<'t> {
         match self.layout {
             Layout::Lines | Layout::Rows { .. } => ParagraphMode::Lines,
             Layout::Blocks => ParagraphMode::Blocks,
-            Layout::Wrapped { .. } => ParagraphMode::Wrapped,
+            Layout::Wrapped(_) => ParagraphMode::Wrapped,
         }
     }
 
@@ -120,7 +117,7 @@ impl<'t> Paragraphs<'t> {
     /// find out on the way.
     pub(crate) fn known_ascii(&self) -> bool {
         match self.layout {
-            Layout::Rows { ascii } | Layout::Wrapped { ascii, .. } => ascii,
+            Layout::Rows { ascii } | Layout::Wrapped(Wrapping { ascii, .. }) => ascii,
             Layout::Lines | Layout::Blocks => false,
         }
     }
@@ -251,7 +248,7 @@ impl<'t> Iterator for Paragraphs<'t> {
                 self.next += 1;
                 Some(self.span(row.start, row.end))
             }
-            Layout::Wrapped { width, ascii } => self.next_wrapped(Wrapping { width, ascii }),
+            Layout::Wrapped(wrapping) => self.next_wrapped(wrapping),
         }
     }
 }
