@@ -132,10 +132,7 @@ impl<M: Fn(u8) -> u8, S: Fn(usize) -> u8, const SPECIAL: u8> Special<M, S, SPECI
     /// [`Special::rewrite_into`], into a `String`.
     #[cfg(test)]
     pub(crate) fn rewrite(self, segment: &str, out: &mut String) -> Result<(), usize> {
-        let mut buf = std::mem::take(out).into_bytes();
-        let result = self.rewrite_into(segment, &mut buf);
-        put_bytes(buf, out);
-        result
+        rewrite_blocks(self, segment, out)
     }
 
     /// Rewrites `segment` into `buf` (overwritten): each byte `b` becomes

@@ -47,8 +47,14 @@ fn map_ascii<const FOLD_DIGITS: bool>(b: u8) -> u8 {
 /// Normalizes `segment` into `out` (cleared first), after removing the
 /// periods inside initialisms (`initialisms::join`).
 pub(crate) fn normalize_joined(opts: Options, segment: &str, out: &mut String) {
+    into_string(out, |buf| joined(opts, segment, buf));
+}
+
+/// Runs `normalize` (a byte path that returns `None` when it left the key in
+/// its buffer, or the key) on `out`'s buffer, and leaves the key in `out`.
+fn into_string(out: &mut String, normalize: impl FnOnce(&mut Vec<u8>) -> Option<String>) {
     let mut buf = std::mem::take(out).into_bytes();
-    match joined(opts, segment, &mut buf) {
+    match normalize(&mut buf) {
         Some(key) => *out = key,
         None => put_bytes(buf, out),
     }
@@ -87,11 +93,7 @@ pub(crate) fn normalize(opts: Options, segment: &str, out: &mut String) {
         period: |_| SPACE,
         join: |s| s.into(),
     };
-    let mut buf = std::mem::take(out).into_bytes();
-    match opts.normalize_with(periods, segment, &mut buf) {
-        Some(key) => *out = key,
-        None => put_bytes(buf, out),
-    }
+    into_string(out, |buf| opts.normalize_with(periods, segment, buf));
 }
 
 /// How the periods of initialisms are treated: `period(i)` maps the ASCII
