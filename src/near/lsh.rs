@@ -118,9 +118,9 @@ impl LshParams {
                 .find(|(k, _)| *k == key)
                 .map(|&(_, params)| params)
         };
-        // NOTE: the search costs about 7 ms at 128 slots (60 ms at 1024), paid
-        // by every `DedupBuilder::build`; settings repeat, so the answer is
-        // remembered. A poisoned lock only means another thread panicked
+        // NOTE: the search costs about 7 ms at 128 slots, and more with more
+        // slots, paid by every `DedupBuilder::build`; settings repeat, so the
+        // answer is remembered. A poisoned lock only means another thread panicked
         // while holding it: the cache is still sound.
         let cache = FOR_THRESHOLD.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(params) = remembered(&cache) {
@@ -606,7 +606,7 @@ impl<Id> LshIndex<Id> {
         let mut keys = BandKeys::new(self.params.bands);
         let slots = &slots[..self.params.bands * rows];
         // NOTE: the rows of the default banding (t = 0.8, 128 slots) get
-        // their own copy of the loop, where the multipliers are constants.
+        // their own copy of the loop, whose length is then a constant.
         match rows {
             10 => fill_band_keys(slots, 10, keys.as_mut_slice()),
             _ => fill_band_keys(slots, rows, keys.as_mut_slice()),

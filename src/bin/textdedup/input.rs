@@ -560,8 +560,15 @@ mod tests {
             assert!(batch.lines.len() <= batch_size);
             for l in &batch.lines {
                 let text = batch.text[l.range.clone()].to_owned();
-                let line = (l.source.to_string(), l.line, text, l.in_bytes);
-                out.push((line.0, line.1, line.2, line.3, l.invalid_utf8, l.empty_file));
+                let source = l.source.to_string();
+                out.push((
+                    source,
+                    l.line,
+                    text,
+                    l.in_bytes,
+                    l.invalid_utf8,
+                    l.empty_file,
+                ));
             }
         }
     }
