@@ -107,7 +107,7 @@
 //! - `cli`: the `textdedup` command for JSONL corpora (plain, `.gz`, `.zst`),
 //!   parallel and deterministic; see the README.
 #![deny(missing_docs)]
-#![forbid(unsafe_code)]
+#![deny(unsafe_code)]
 
 mod bloom;
 mod clean;

@@ -66,15 +66,29 @@ pub(crate) fn rewrite_blocks_into(
     buf: &mut Vec<u8>,
 ) -> Result<(), usize> {
     let bytes = segment.as_bytes();
-    // Each block is stored whole at the write position, which never passes
-    // the read position: room for one block past the end is enough. Bytes
-    // left from the last call are overwritten before they can be kept, so
-    // only growth costs a fill.
-    let room = bytes.len() + BLOCK;
+    rewrite_with(buf, bytes.len(), |buf| {
+        collapse_from(&mut rules, buf, (bytes, 0), Collapse::START).map(|done| done.write)
+    })
+}
+
+/// Runs `collapse` (a block loop over a segment of `len` bytes, which
+/// returns the length kept or the index of the first non-ASCII byte) on
+/// `buf`, then trims the trailing space and truncates `buf` to the key.
+#[inline(always)]
+fn rewrite_with(
+    buf: &mut Vec<u8>,
+    len: usize,
+    collapse: impl FnOnce(&mut [u8]) -> Result<usize, usize>,
+) -> Result<(), usize> {
+    // Each block (or 32-byte chunk, in `simd`) is stored whole at the write
+    // position, which never passes the read position: room for one chunk
+    // past the end is enough. Bytes left from the last call are overwritten
+    // before they can be kept, so only growth costs a fill.
+    let room = len + 2 * BLOCK;
     if buf.len() < room {
         buf.resize(room, 0);
     }
-    let result = collapse_blocks(&mut rules, buf, bytes);
+    let result = collapse(buf);
     let mut len = result.unwrap_or(0);
     if len > 0 && buf[len - 1] == SPACE {
         len -= 1;
@@ -83,20 +97,18 @@ pub(crate) fn rewrite_blocks_into(
     result.map(|_| ())
 }
 
-/// The block loop of [`rewrite_blocks`]: the length of what is kept, or the
-/// index of the first non-ASCII byte.
+/// The block loop of [`rewrite_blocks`] over `bytes`, which start at index
+/// `at` of the segment, from the state `collapse`: the state after them
+/// (past the padding of a last partial block), or the index of the first
+/// non-ASCII byte.
 #[inline(always)]
-fn collapse_blocks<R: BlockRules>(
+pub(crate) fn collapse_from<R: BlockRules>(
     rules: &mut R,
     buf: &mut [u8],
-    bytes: &[u8],
-) -> Result<usize, usize> {
-    let mut collapse = Collapse {
-        write: 0,
-        prev: SPACE,
-    };
+    (bytes, mut at): (&[u8], usize),
+    mut collapse: Collapse,
+) -> Result<Collapse, usize> {
     let mut blocks = bytes.chunks_exact(BLOCK);
-    let mut at = 0;
     for block in &mut blocks {
         let mut src = [0; BLOCK];
         src.copy_from_slice(block);
@@ -118,7 +130,7 @@ fn collapse_blocks<R: BlockRules>(
         let len = rest.len();
         collapse = collapse.block(rules, buf, Block { src, len, at })?;
     }
-    Ok(collapse.write)
+    Ok(collapse)
 }
 
 /// The Default rules: a byte map, and a rule in context for one byte
@@ -151,9 +163,16 @@ impl<M: Fn(u8) -> u8, S: Fn(usize) -> u8, const SPECIAL: u8> Special<M, S, SPECI
     ///
     /// The index of the first non-ASCII byte, if any: `buf` is then
     /// empty.
-    pub(crate) fn rewrite_into(self, segment: &str, buf: &mut Vec<u8>) -> Result<(), usize> {
+    pub(crate) fn rewrite_into(mut self, segment: &str, buf: &mut Vec<u8>) -> Result<(), usize> {
         debug_assert!(SPECIAL != b' ' && SPECIAL.is_ascii());
-        rewrite_blocks_into(self, segment, buf)
+        let bytes = segment.as_bytes();
+        rewrite_with(buf, bytes.len(), |buf| {
+            #[cfg(target_arch = "x86_64")]
+            if let Some(done) = super::simd::rewrite_special(&mut self, buf, bytes) {
+                return done;
+            }
+            collapse_from(&mut self, buf, (bytes, 0), Collapse::START).map(|done| done.write)
+        })
     }
 }
 
@@ -208,14 +227,20 @@ pub(crate) const BLOCK: usize = 16;
 /// The state of the fused map and collapse in [`rewrite_blocks`], passed by
 /// value so that it stays in registers.
 #[derive(Clone, Copy)]
-struct Collapse {
+pub(crate) struct Collapse {
     /// Where the next kept byte goes.
-    write: usize,
+    pub(crate) write: usize,
     /// The last byte kept, or `SPACE` at the start (so leading spaces go).
-    prev: u8,
+    pub(crate) prev: u8,
 }
 
 impl Collapse {
+    /// The state at the start of a segment.
+    pub(crate) const START: Collapse = Collapse {
+        write: 0,
+        prev: SPACE,
+    };
+
     /// Maps the first `len` bytes of `src`, found at index `at` of the
     /// segment, and stores what is kept of them at `buf[self.write..]`.
     ///
@@ -229,7 +254,7 @@ impl Collapse {
     ///
     /// The index of the first non-ASCII byte.
     #[inline(always)]
-    fn block(
+    pub(crate) fn block(
         self,
         rules: &mut impl BlockRules,
         buf: &mut [u8],
@@ -493,6 +518,53 @@ mod tests {
             let rules = Special::<_, _, b'.'> { map: test_map, map_special: |_| SPACE };
             let result = rules.rewrite(&text, &mut out);
             prop_assert_eq!(result, Err(head.len()));
+        }
+    }
+
+    /// Long enough for several 32-byte chunks (the AVX2 path, where the CPU
+    /// has it) with every case a chunk can meet: doubled spaces anywhere, a
+    /// `.` before a letter, removed bytes, and any length of tail.
+    fn long_text() -> impl Strategy<Value = String> {
+        "([a-cA0 .,\n\x01]|ab|  |, |\\. |a\\.b|xyzxyzxyzxyzxyzxyzx|   ){0,60}"
+    }
+
+    proptest! {
+        #[test]
+        fn dispatched_rewrite_matches_naive(text in long_text()) {
+            let mut buf = b"stale".to_vec();
+            let bytes = text.as_bytes();
+            let rules = Special::<_, _, b'.'> { map: test_map, map_special: |i| test_special(bytes, i) };
+            prop_assert_eq!(rules.rewrite_into(&text, &mut buf), Ok(()));
+            prop_assert_eq!(String::from_utf8(buf).ok(), Some(naive_rewrite(&text)), "given: {:?}", text);
+        }
+
+        #[test]
+        fn dispatched_rewrite_stops_at_the_first_non_ascii_byte(head in long_text(), tail in "[a .é]{0,40}") {
+            let text = format!("{head}é{tail}");
+            let mut buf = Vec::new();
+            let rules = Special::<_, _, b'.'> { map: test_map, map_special: |_| SPACE };
+            prop_assert_eq!(rules.rewrite_into(&text, &mut buf), Err(head.len()));
+        }
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[test]
+    fn the_avx2_path_runs_where_the_cpu_has_it() {
+        let text = "A text of more than thirty-two bytes,  with doubled  spaces.";
+        let mut buf = vec![0; text.len() + 2 * BLOCK];
+        let mut rules = Special::<_, _, b'.'> {
+            map: test_map,
+            map_special: |_| SPACE,
+        };
+        let ran = super::super::simd::rewrite_special(&mut rules, &mut buf, text.as_bytes());
+        let has = is_x86_feature_detected!("avx2") && is_x86_feature_detected!("bmi2");
+        assert_eq!(ran.is_some(), has);
+        if let Some(done) = ran {
+            let len = done.expect("ASCII");
+            assert_eq!(
+                std::str::from_utf8(&buf[..len]).ok().map(str::trim_end),
+                Some(naive_rewrite(text).as_str())
+            );
         }
     }
 

@@ -44,6 +44,9 @@ mod default;
 mod initialisms;
 mod props;
 mod scratch;
+#[cfg(target_arch = "x86_64")]
+#[allow(unsafe_code)]
+mod simd;
 mod tables;
 
 use crate::Error;

@@ -1,0 +1,200 @@
+//! The ASCII pass of the `Default` rules 32 bytes at a time with AVX2 and
+//! BMI2, chosen at run time: the only `unsafe` in the crate.
+//!
+//! Why: the portable pass (`ascii.rs`) is limited to baseline x86-64 (SSE2)
+//! and squeezes out doubled spaces with bit tricks that handle one per eight
+//! bytes; here a 32-byte map, four masks and `pext` (which packs the kept
+//! bytes of a word in one instruction, whatever the pattern) do the same
+//! work in about a third of the instructions. The `exact_paragraph_dedup`
+//! bench (README, "Performance") measures what it gains.
+//!
+//! A chunk of 32 bytes takes this path when it is ASCII, maps no byte to
+//! `DROP` and has no `SPECIAL` byte that needs its rule (one before a
+//! letter, or in the last lane); otherwise its two 16-byte blocks go the
+//! portable way, with the same state, so the output is the same.
+
+use std::arch::x86_64::{
+    __m256i, _mm256_cmpeq_epi8, _mm256_cmpgt_epi8, _mm256_extract_epi64, _mm256_loadu_si256,
+    _mm256_movemask_epi8, _mm256_set1_epi8, _pext_u64,
+};
+
+use super::ascii::{BlockRules, Collapse, DROP, SPACE, Special, collapse_from};
+
+/// Bytes per chunk.
+const CHUNK: usize = 32;
+
+/// [`Special::rewrite_into`] by AVX2 and BMI2, if this CPU has them: the
+/// length of what is kept in `buf`, or the index of the first non-ASCII
+/// byte.
+///
+/// The caller has sized `buf` to at least `bytes.len() + 32`.
+#[inline]
+pub(crate) fn rewrite_special<M, S, const SPECIAL: u8>(
+    rules: &mut Special<M, S, SPECIAL>,
+    buf: &mut [u8],
+    bytes: &[u8],
+) -> Option<Result<usize, usize>>
+where
+    M: Fn(u8) -> u8,
+    S: Fn(usize) -> u8,
+{
+    // NOTE: std caches the answers; each test is an atomic load and a mask.
+    let available = is_x86_feature_detected!("avx2")
+        && is_x86_feature_detected!("bmi2")
+        && is_x86_feature_detected!("popcnt");
+    // SAFETY: the CPU has every feature `chunks` is compiled for (tested
+    // just above); the function has no other precondition.
+    available.then(|| unsafe { chunks(rules, buf, bytes) })
+}
+
+/// The chunk loop of [`rewrite_special`]: the last chunk is padded with a
+/// byte that is kept as it is, and cut off after.
+#[target_feature(enable = "avx2,bmi1,bmi2,popcnt")]
+fn chunks<M, S, const SPECIAL: u8>(
+    rules: &mut Special<M, S, SPECIAL>,
+    buf: &mut [u8],
+    bytes: &[u8],
+) -> Result<usize, usize>
+where
+    M: Fn(u8) -> u8,
+    S: Fn(usize) -> u8,
+{
+    let mut collapse = Collapse::START;
+    let mut at = 0;
+    while at < bytes.len() {
+        let rest = &bytes[at..];
+        let len = rest.len().min(CHUNK);
+        let src = padded(rest, <Special<M, S, SPECIAL> as BlockRules>::PAD);
+        collapse = match fast_chunk(rules, buf, (src, collapse)) {
+            Some(done) => Collapse {
+                write: done.write - (CHUNK - len),
+                ..done
+            },
+            // Whole blocks but for the last: the state carries on.
+            None => collapse_from(rules, buf, (&rest[..len], at), collapse)?,
+        };
+        at += CHUNK;
+    }
+    Ok(collapse.write)
+}
+
+/// The first 32 bytes of `rest`, or all of them followed by `pad`, in
+/// pieces of fixed sizes: a call to `memcpy` would cost more than the
+/// chunk.
+#[inline]
+fn padded(rest: &[u8], pad: u8) -> [u8; CHUNK] {
+    let mut src = [pad; CHUNK];
+    let n = rest.len();
+    if n >= CHUNK {
+        src.copy_from_slice(&rest[..CHUNK]);
+    } else if n >= 16 {
+        src[..16].copy_from_slice(&rest[..16]);
+        src[n - 16..n].copy_from_slice(&rest[n - 16..]);
+    } else if n >= 8 {
+        src[..8].copy_from_slice(&rest[..8]);
+        src[n - 8..n].copy_from_slice(&rest[n - 8..]);
+    } else if n >= 4 {
+        src[..4].copy_from_slice(&rest[..4]);
+        src[n - 4..n].copy_from_slice(&rest[n - 4..]);
+    } else if n > 0 {
+        // Indices 0, n / 2 and n - 1 cover every n up to 3.
+        src[0] = rest[0];
+        src[n / 2] = rest[n / 2];
+        src[n - 1] = rest[n - 1];
+    }
+    src
+}
+
+/// Maps and stores one chunk, unless it needs the portable path (see the
+/// module docs): then `None`, with nothing done.
+#[inline]
+#[target_feature(enable = "avx2,bmi1,bmi2,popcnt")]
+fn fast_chunk<M, S, const SPECIAL: u8>(
+    rules: &Special<M, S, SPECIAL>,
+    buf: &mut [u8],
+    (src, collapse): ([u8; CHUNK], Collapse),
+) -> Option<Collapse>
+where
+    M: Fn(u8) -> u8,
+    S: Fn(usize) -> u8,
+{
+    if movemask(load(&src)) != 0 {
+        // Non-ASCII: the portable path finds where.
+        return None;
+    }
+    // Branch-free, so that the compiler makes it a few vector instructions.
+    let mut mapped = [0; CHUNK];
+    for i in 0..CHUNK {
+        mapped[i] = (rules.map)(src[i]);
+    }
+    let vector = load(&mapped);
+    let dropped = movemask(_mm256_cmpeq_epi8(vector, _mm256_set1_epi8(DROP as i8)));
+    let specials = movemask(_mm256_cmpeq_epi8(
+        load(&src),
+        _mm256_set1_epi8(SPECIAL as i8),
+    ));
+    // Mapped letters are the only bytes from `a` up.
+    let letters = movemask(_mm256_cmpgt_epi8(vector, _mm256_set1_epi8(b'a' as i8 - 1)));
+    if dropped != 0 || specials & ((letters >> 1) | (1 << (CHUNK - 1))) != 0 {
+        return None;
+    }
+    let spaces = movemask(_mm256_cmpeq_epi8(vector, _mm256_set1_epi8(SPACE as i8)));
+    let doubled = spaces & ((spaces << 1) | u32::from(collapse.prev == SPACE));
+    let kept = !doubled;
+    let words = [
+        _mm256_extract_epi64::<0>(vector) as u64,
+        _mm256_extract_epi64::<1>(vector) as u64,
+        _mm256_extract_epi64::<2>(vector) as u64,
+        _mm256_extract_epi64::<3>(vector) as u64,
+    ];
+    // One bounds check for the chunk: each word lands at most 8 bytes past
+    // the last, and `buf` has a chunk of room past the end of the segment.
+    let dst = &mut buf[collapse.write..collapse.write + CHUNK];
+    let mut at = 0;
+    for (i, word) in words.into_iter().enumerate() {
+        let keep = (kept >> (8 * i)) as u8;
+        // The store may reach past what is kept; the next one overwrites
+        // it, and it never reaches bytes not yet read.
+        let packed = _pext_u64(word, BYTE_MASKS[usize::from(keep)]);
+        dst[at..at + 8].copy_from_slice(&packed.to_le_bytes());
+        at += keep.count_ones() as usize;
+    }
+    let write = collapse.write + at;
+    Some(Collapse {
+        write,
+        prev: mapped[CHUNK - 1],
+    })
+}
+
+/// By a byte's worth of lane bits: `0xff` in each byte whose bit is set.
+static BYTE_MASKS: [u64; 256] = {
+    let mut masks = [0; 256];
+    let mut bits = 0;
+    while bits < 256 {
+        let mut lane = 0;
+        while lane < 8 {
+            if bits >> lane & 1 == 1 {
+                masks[bits] |= 0xff << (8 * lane);
+            }
+            lane += 1;
+        }
+        bits += 1;
+    }
+    masks
+};
+
+/// The 32 bytes of `bytes` as a vector.
+#[inline]
+#[target_feature(enable = "avx2")]
+fn load(bytes: &[u8; CHUNK]) -> __m256i {
+    // SAFETY: the pointer is valid for 32 bytes of reads; `loadu` needs no
+    // alignment.
+    unsafe { _mm256_loadu_si256(bytes.as_ptr().cast()) }
+}
+
+/// The high bit of each byte of `vector`, as a mask by lane.
+#[inline]
+#[target_feature(enable = "avx2")]
+fn movemask(vector: __m256i) -> u32 {
+    _mm256_movemask_epi8(vector) as u32
+}
