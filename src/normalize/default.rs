@@ -452,6 +452,19 @@ mod tests {
             prop_assert_eq!(out, unicode_only(opts, &text), "given: {:?}", text);
         }
 
+        /// Long enough for several 32-byte chunks of the AVX2 path, with
+        /// words, doubled spaces, initialisms and control bytes.
+        #[test]
+        fn long_ascii_matches_unicode_path(
+            text in r"([a-zA-Z]{1,12}|[0-9]{1,4}|[ .,!?'\x22()-]{1,3}|[A-Z]\.[A-Z]\.|\x01|\t){0,60}",
+            fold in any::<bool>(),
+        ) {
+            let opts = Options { fold_digits: fold, strip_accents: false };
+            let mut out = String::from("stale");
+            normalize_joined(opts, &text, &mut out);
+            prop_assert_eq!(out, unicode_only(opts, &text), "given: {:?}", text);
+        }
+
         #[test]
         fn ascii_head_then_unicode_matches_unicode_path(
             text in r"([a-zA-Z0-9]{1,3}|[ .,<=>\x01-]|[éÉΣß\u{301}\u{338}\u{345}\u{ad}\u{a0}’ﬁ가\u{1161}]){0,24}",
