@@ -106,6 +106,14 @@
 //!   levels, methods, presets and document ids.
 //! - `cli`: the `textdedup` command for JSONL corpora (plain, `.gz`, `.zst`),
 //!   parallel and deterministic; see the README.
+//!
+//! # Safety
+//!
+//! One private module uses `unsafe`: on x86-64 CPUs with AVX2 and BMI2
+//! (checked at run time), the ASCII pass of the default normalization runs
+//! as vector code, which is only callable after that check. It gives the
+//! same keys as the portable code, which every other CPU runs; the rest of
+//! the crate denies `unsafe_code`.
 #![deny(missing_docs)]
 #![deny(unsafe_code)]
 
