@@ -11,6 +11,7 @@ struct Line {
     end: usize,
 }
 
+#[cfg(test)]
 fn lines(text: &str) -> impl Iterator<Item = Line> + '_ {
     let bytes = text.as_bytes();
     let mut pos = 0;
@@ -83,71 +84,224 @@ pub(crate) fn remove_spans(text: &str, spans: &[Span]) -> String {
     if removed.is_empty() {
         return text.to_owned();
     }
-    let mut out = String::with_capacity(text.len());
-    let mut next = 0; // first removed span that may touch the current line
-    // Blank lines right after a dropped line would merge two runs of blank
-    // lines (or start the text with one), so they go with it.
-    let mut prev_out_blank = true;
-    let mut skip_blanks = false;
-    let mut dropped_since_content = false;
-    let mut out_len_at_content = 0;
-    let mut content_break_len = 0;
-
-    for line in lines(text) {
-        while next < removed.len() && removed[next].end <= line.start {
-            next += 1;
-        }
-        let content = &text[line.start..line.content_end];
-        if content.trim().is_empty() {
-            if !skip_blanks {
-                out.push_str(&text[line.start..line.end]);
-                prev_out_blank = true;
-            }
+    let mut cleaner = Cleaner::new(text, &removed);
+    let mut pos = 0;
+    while pos < text.len() {
+        // NOTE: most lines of a text with duplicates are kept whole; copying
+        // them as one run, rather than line by line, is most of the speed.
+        if let Some(end) = cleaner.kept_run(pos) {
+            pos = end;
             continue;
         }
-        let cuts = cuts_in_line(text, line, &removed[next..]);
-        if cuts.is_empty() {
-            push_content(&mut out, text, line);
-        } else if covers_content(text, line, &cuts) {
-            dropped_since_content = true;
-            skip_blanks = prev_out_blank;
-            continue;
-        } else {
-            let mut pos = line.start;
-            for cut in &cuts {
-                out.push_str(&text[pos..cut.start]);
-                pos = cut.end;
-            }
-            out.push_str(&text[pos..line.end]);
-        }
-        skip_blanks = false;
-        prev_out_blank = false;
-        dropped_since_content = false;
-        out_len_at_content = out.len();
-        content_break_len = line.end - line.content_end;
+        let line = line_at(text, pos);
+        cleaner.line(line);
+        pos = line.end;
     }
-    if dropped_since_content {
-        // The text ended with removed lines: end where the last kept content
-        // ends, with a final line break only if the text had one.
-        out.truncate(out_len_at_content);
-        let text_ends_with_break = text.ends_with(is_break);
-        if !text_ends_with_break && content_break_len > 0 {
-            out.truncate(out_len_at_content - content_break_len);
-        }
-    }
-    out
+    cleaner.finish()
 }
 
-fn push_content(out: &mut String, text: &str, line: Line) {
-    out.push_str(&text[line.start..line.end]);
+/// The state of [`remove_spans`] between lines.
+struct Cleaner<'t> {
+    text: &'t str,
+    /// Sorted, merged, valid spans to remove.
+    removed: &'t [Span],
+    out: String,
+    /// The cuts of the current line (a buffer kept for the next line).
+    cuts: Vec<Span>,
+    /// The first removed span that may touch the current line.
+    next: usize,
+    // Blank lines right after a dropped line would merge two runs of blank
+    // lines (or start the text with one), so they go with it.
+    prev_out_blank: bool,
+    skip_blanks: bool,
+    dropped_since_content: bool,
+    out_len_at_content: usize,
+    content_break_len: usize,
+}
+
+impl<'t> Cleaner<'t> {
+    fn new(text: &'t str, removed: &'t [Span]) -> Cleaner<'t> {
+        Cleaner {
+            text,
+            removed,
+            out: String::with_capacity(text.len()),
+            cuts: Vec::new(),
+            next: 0,
+            prev_out_blank: true,
+            skip_blanks: false,
+            dropped_since_content: false,
+            out_len_at_content: 0,
+            content_break_len: 0,
+        }
+    }
+
+    /// Skips the removed spans that end before `pos`.
+    fn skip_spans_before(&mut self, pos: usize) {
+        while self.next < self.removed.len() && self.removed[self.next].end <= pos {
+            self.next += 1;
+        }
+    }
+
+    /// Cleans one line, which starts where the last one ended.
+    fn line(&mut self, line: Line) {
+        let text = self.text;
+        self.skip_spans_before(line.start);
+        let content = &text[line.start..line.content_end];
+        if content.trim().is_empty() {
+            if !self.skip_blanks {
+                self.out.push_str(&text[line.start..line.end]);
+                self.prev_out_blank = true;
+            }
+            return;
+        }
+        let mut cuts = std::mem::take(&mut self.cuts);
+        cuts_in_line(text, line, &self.removed[self.next..], &mut cuts);
+        let kept = self.line_cut(line, &cuts);
+        self.cuts = cuts;
+        if kept {
+            self.kept_content(line, self.out.len());
+        }
+    }
+
+    /// Keeps what `cuts` leave of the line with content `line`: whether
+    /// any content is left.
+    fn line_cut(&mut self, line: Line, cuts: &[Span]) -> bool {
+        let text = self.text;
+        if cuts.is_empty() {
+            self.out.push_str(&text[line.start..line.end]);
+        } else if covers_content(text, line, cuts) {
+            self.dropped_since_content = true;
+            self.skip_blanks = self.prev_out_blank;
+            return false;
+        } else {
+            let mut pos = line.start;
+            for cut in cuts {
+                self.out.push_str(&text[pos..cut.start]);
+                pos = cut.end;
+            }
+            self.out.push_str(&text[pos..line.end]);
+        }
+        true
+    }
+
+    /// Notes that `line`, which has content, was kept (whole or in part),
+    /// and that the output had `out_len` bytes after it.
+    fn kept_content(&mut self, line: Line, out_len: usize) {
+        self.skip_blanks = false;
+        self.prev_out_blank = false;
+        self.dropped_since_content = false;
+        self.out_len_at_content = out_len;
+        self.content_break_len = line.end - line.content_end;
+    }
+
+    /// If lines that start at `pos` are kept whole, as [`Cleaner::line`]
+    /// would keep them (no removed span reaches them, and no blank line
+    /// after a dropped one is being skipped), copies them in one piece and
+    /// returns where they end.
+    fn kept_run(&mut self, pos: usize) -> Option<usize> {
+        if self.skip_blanks {
+            return None;
+        }
+        self.skip_spans_before(pos);
+        let text = self.text;
+        // Every line before the one that holds the next span's start.
+        let end = match self.removed.get(self.next) {
+            None => text.len(),
+            Some(span) if span.start <= pos => return None,
+            Some(span) => line_start_before(text.as_bytes(), pos, span.start),
+        };
+        if end <= pos {
+            return None;
+        }
+        let run = &text[pos..end];
+        let out_start = self.out.len();
+        self.out.push_str(run);
+        // The state is what the last line with content, and any blank
+        // lines after it, left.
+        let content_len = run.trim_end().len();
+        if content_len == 0 {
+            self.prev_out_blank = true;
+            return Some(end);
+        }
+        // The last char with content is not a line break, so its line ends
+        // at the first break after it.
+        let last = line_at(text, pos + content_len);
+        self.kept_content(last, out_start + (last.end - pos));
+        self.prev_out_blank = last.end < end;
+        Some(end)
+    }
+
+    fn finish(mut self) -> String {
+        if self.dropped_since_content {
+            // The text ended with removed lines: end where the last kept
+            // content ends, with a final line break only if the text had one.
+            self.out.truncate(self.out_len_at_content);
+            let text_ends_with_break = self.text.ends_with(is_break);
+            if !text_ends_with_break && self.content_break_len > 0 {
+                self.out
+                    .truncate(self.out_len_at_content - self.content_break_len);
+            }
+        }
+        self.out
+    }
+}
+
+/// The line of `text` that starts at `start`, or the rest of the line
+/// from there.
+fn line_at(text: &str, start: usize) -> Line {
+    let rest = &text.as_bytes()[start..];
+    let (content_len, break_len) = match find_break(rest) {
+        None => (rest.len(), 0),
+        Some(i) if rest[i] == b'\r' && rest.get(i + 1) == Some(&b'\n') => (i, 2),
+        Some(i) if rest[i] == 0xE2 => (i, 3),
+        Some(i) => (i, 1),
+    };
+    Line {
+        start,
+        content_end: start + content_len,
+        end: start + content_len + break_len,
+    }
+}
+
+/// The start of the line that holds the byte at `at`, where `from`, not
+/// after `at`, starts a line: the end of the last line break that ends at
+/// or before `at`, or `from`.
+fn line_start_before(bytes: &[u8], from: usize, at: usize) -> usize {
+    let region = &bytes[from..at];
+    let mut end = region.len();
+    let mut start = from;
+    // The last `\n` or `\r` ends a break, unless it is the `\r` of a `\r\n`
+    // whose `\n` is at `at`.
+    while let Some(i) = memchr::memrchr2(b'\n', b'\r', &region[..end]) {
+        if region[i] == b'\r' && i + 1 == region.len() && bytes.get(at) == Some(&b'\n') {
+            end = i;
+            continue;
+        }
+        start = from + i + 1;
+        break;
+    }
+    // U+2028 and U+2029 are breaks too: rare, so one search rules them out.
+    if memchr::memchr(0xE2, &bytes[start..at]).is_none() {
+        return start;
+    }
+    let mut pos = start;
+    while let Some(i) = find_break(&bytes[pos..at]) {
+        let brk = pos + i;
+        if bytes[brk] != 0xE2 {
+            // The `\r` of a `\r\n` whose `\n` is at `at`.
+            break;
+        }
+        pos = brk + 3;
+    }
+    pos
 }
 
 /// The byte ranges to cut from the line's content: each removed span clipped
 /// to the line, widened by the white space after it, or before it when
 /// nothing follows on the line.
-fn cuts_in_line(text: &str, line: Line, removed: &[Span]) -> Vec<Span> {
+fn cuts_in_line(text: &str, line: Line, removed: &[Span], cuts: &mut Vec<Span>) {
     let content = &text[line.start..line.content_end];
-    let mut cuts: Vec<Span> = Vec::new();
+    cuts.clear();
     for span in removed {
         if span.start >= line.content_end {
             break;
@@ -170,7 +324,6 @@ fn cuts_in_line(text: &str, line: Line, removed: &[Span]) -> Vec<Span> {
             _ => cuts.push(cut),
         }
     }
-    cuts
 }
 
 /// Whether the cuts leave nothing but white space in the line.
@@ -188,6 +341,7 @@ fn covers_content(text: &str, line: Line, cuts: &[Span]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     fn clean(text: &str, remove: &[&str]) -> String {
         let spans: Vec<Span> = remove
@@ -256,6 +410,70 @@ mod tests {
                 pos += len + brk;
             }
             assert_eq!(got, want, "{text:?}");
+        }
+    }
+
+    /// [`remove_spans`] one line at a time, with no runs copied whole.
+    fn remove_spans_by_line(text: &str, spans: &[Span]) -> String {
+        let removed = normalize_spans(text, spans);
+        if removed.is_empty() {
+            return text.to_owned();
+        }
+        let mut cleaner = Cleaner::new(text, &removed);
+        for line in lines(text) {
+            cleaner.line(line);
+        }
+        cleaner.finish()
+    }
+
+    /// Lines of words, blanks, every kind of line break, other white space,
+    /// and multi-byte chars that start like U+2028 (`E2 80`) but are not
+    /// breaks.
+    fn cleaning_text() -> impl Strategy<Value = String> {
+        let piece = prop_oneof![
+            4 => "[a-c]{1,4}",
+            2 => Just(" ".to_owned()),
+            3 => Just("\n".to_owned()),
+            1 => Just("\n\n".to_owned()),
+            1 => Just("\r\n".to_owned()),
+            1 => Just("\r".to_owned()),
+            1 => Just("\u{2028}".to_owned()),
+            1 => Just("\u{2029}".to_owned()),
+            1 => Just("\t".to_owned()),
+            1 => Just("\u{a0}\u{85}".to_owned()),
+            1 => Just("\u{2014}\u{2027}\u{202f}".to_owned()),
+            1 => Just("é.".to_owned()),
+        ];
+        prop::collection::vec(piece, 0..40).prop_map(|pieces| pieces.concat())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2048))]
+
+        #[test]
+        fn runs_are_cleaned_as_line_by_line(
+            text in cleaning_text(),
+            cuts in prop::collection::vec((any::<u16>(), 0usize..24), 0..6),
+        ) {
+            let floor = |mut i: usize| {
+                i = i.min(text.len());
+                while !text.is_char_boundary(i) {
+                    i -= 1;
+                }
+                i
+            };
+            let spans: Vec<Span> = cuts
+                .iter()
+                .map(|&(at, len)| {
+                    let start = floor(usize::from(at) % (text.len() + 1));
+                    Span::new(start, floor(start + len).max(start))
+                })
+                .collect();
+            prop_assert_eq!(
+                remove_spans(&text, &spans),
+                remove_spans_by_line(&text, &spans),
+                "given {:?} removing {:?}", text, spans
+            );
         }
     }
 
