@@ -779,6 +779,48 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_sketch_does_not_depend_on_the_sketches_dropped_before_it() {
+        let all = Dedup::builder().levels(Level::ALL).build().unwrap();
+        let one = Dedup::new();
+        let long = "A paragraph long enough to count. It has two sentences.\n".repeat(300);
+        let texts = ["Short text here.\nShort text here.", long.as_str(), ""];
+        let segments = |sketch: &Sketch| sketch.segments().collect::<Vec<_>>();
+        // Each text and settings alone, on a fresh thread, reuse nothing.
+        let fresh: Vec<_> = [&all, &one]
+            .into_iter()
+            .flat_map(|dedup| texts.map(|text| (dedup.clone(), text.to_owned())))
+            .map(|(dedup, text)| {
+                std::thread::spawn(move || {
+                    let sketch = dedup.sketch(&text);
+                    (sketch.levels.len(), segments(&sketch))
+                })
+                .join()
+                .unwrap()
+            })
+            .collect();
+        // Here every sketch follows others, dropped in varying order.
+        let mut kept = Vec::new();
+        for round in 0..3 {
+            let mut i = 0;
+            for dedup in [&all, &one] {
+                for text in texts {
+                    let sketch = dedup.sketch(text);
+                    assert_eq!(
+                        (sketch.levels.len(), segments(&sketch)),
+                        fresh[i],
+                        "{round} {i}"
+                    );
+                    if (round + i) % 2 == 0 {
+                        kept.push(sketch);
+                    }
+                    i += 1;
+                }
+            }
+            kept.truncate(round);
+        }
+    }
+
+    #[test]
     fn min_chars_counts_as_a_char_loop_does() {
         let naive =
             |text: &str, min: usize| text.chars().filter(|c| c.is_alphanumeric()).count() >= min;
