@@ -258,9 +258,12 @@ impl Dedup {
     /// assert_eq!(sketch.segments().count(), 2);
     /// ```
     pub fn sketch(&self, text: &str) -> Sketch {
+        let mut levels = SPARE_LEVELS.take();
+        let mut spare_keys = levels.pop().map(|level| level.keys).unwrap_or_default();
+        levels.reserve(self.config.levels.len());
         let mut sketch = Sketch {
             text_len: text.len(),
-            levels: Vec::with_capacity(self.config.levels.len()),
+            levels,
         };
         let Scratch {
             mut buf,
@@ -274,7 +277,7 @@ impl Dedup {
                 _ => (text.len() / 128 + 1).min(4096),
             };
             let mut keys = if sketch.levels.is_empty() {
-                SPARE_KEYS.take()
+                std::mem::take(&mut spare_keys)
             } else {
                 Vec::new()
             };
@@ -388,11 +391,12 @@ impl Scratch {
 
 thread_local! {
     static SCRATCH: std::cell::Cell<Scratch> = std::cell::Cell::new(Scratch::default());
-    /// The key buffer of the first level of the last [`Sketch`] dropped on
-    /// this thread, empty. NOTE: a buffer of a few KiB is past the
-    /// allocator's per-thread cache, so allocating one per document was a
-    /// measurable share of inserting it.
-    static SPARE_KEYS: std::cell::Cell<Vec<SegmentKey>> = const { std::cell::Cell::new(Vec::new()) };
+    /// The levels of the last [`Sketch`] dropped on this thread: its first
+    /// level only, with no keys but their buffer. NOTE: a key buffer of a
+    /// few KiB is past the allocator's per-thread cache, so allocating one
+    /// per document was a measurable share of inserting it; the vector of
+    /// levels is one allocation a document more.
+    static SPARE_LEVELS: std::cell::Cell<Vec<LevelSketch>> = const { std::cell::Cell::new(Vec::new()) };
 }
 
 /// Keys kept for reuse at most: a buffer past this (from a huge document)
@@ -724,15 +728,17 @@ pub struct Sketch {
 
 impl Drop for Sketch {
     fn drop(&mut self) {
-        let Some(level) = self.levels.first_mut() else {
+        let mut levels = std::mem::take(&mut self.levels);
+        levels.truncate(1);
+        let Some(first) = levels.first_mut() else {
             return;
         };
-        let mut keys = std::mem::take(&mut level.keys);
-        if keys.capacity() > 0 && keys.capacity() <= MAX_SPARE_KEYS {
-            keys.clear();
-            // NOTE: `try_with` fails only while the thread is exiting.
-            let _ = SPARE_KEYS.try_with(|spare| spare.set(keys));
+        if first.keys.capacity() > MAX_SPARE_KEYS {
+            first.keys = Vec::new();
         }
+        first.keys.clear();
+        // NOTE: `try_with` fails only while the thread is exiting.
+        let _ = SPARE_LEVELS.try_with(|spare| spare.set(levels));
     }
 }
 
@@ -771,6 +777,48 @@ pub(crate) struct SegmentKey {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_sketch_does_not_depend_on_the_sketches_dropped_before_it() {
+        let all = Dedup::builder().levels(Level::ALL).build().unwrap();
+        let one = Dedup::new();
+        let long = "A paragraph long enough to count. It has two sentences.\n".repeat(300);
+        let texts = ["Short text here.\nShort text here.", long.as_str(), ""];
+        let segments = |sketch: &Sketch| sketch.segments().collect::<Vec<_>>();
+        // Each text and settings alone, on a fresh thread, reuse nothing.
+        let fresh: Vec<_> = [&all, &one]
+            .into_iter()
+            .flat_map(|dedup| texts.map(|text| (dedup.clone(), text.to_owned())))
+            .map(|(dedup, text)| {
+                std::thread::spawn(move || {
+                    let sketch = dedup.sketch(&text);
+                    (sketch.levels.len(), segments(&sketch))
+                })
+                .join()
+                .unwrap()
+            })
+            .collect();
+        // Here every sketch follows others, dropped in varying order.
+        let mut kept = Vec::new();
+        for round in 0..3 {
+            let mut i = 0;
+            for dedup in [&all, &one] {
+                for text in texts {
+                    let sketch = dedup.sketch(text);
+                    assert_eq!(
+                        (sketch.levels.len(), segments(&sketch)),
+                        fresh[i],
+                        "{round} {i}"
+                    );
+                    if (round + i) % 2 == 0 {
+                        kept.push(sketch);
+                    }
+                    i += 1;
+                }
+            }
+            kept.truncate(round);
+        }
+    }
 
     #[test]
     fn min_chars_counts_as_a_char_loop_does() {

@@ -380,8 +380,9 @@ fn finish(mut report: Report) -> Report {
     // NOTE: most reports have a few clusters, found by a scan; a map (by
     // the first duplicate of each cluster) only past that.
     const SCAN: usize = 16;
-    let mut clusters: Vec<Cluster> = Vec::new();
-    let mut firsts: Vec<usize> = Vec::new();
+    // One allocation for the few clusters of most reports; bounded, as a
+    // report's thousand copies of one line make one cluster.
+    let mut clusters: Vec<Cluster> = Vec::with_capacity(report.duplicates.len().min(SCAN + 1));
     let mut by_origin: Option<std::collections::HashMap<(Level, &Origin), usize>> = None;
     for (d, dup) in report.duplicates.iter().enumerate() {
         let found = match &by_origin {
@@ -399,18 +400,18 @@ fn finish(mut report: Report) -> Report {
             kept: dup.of.clone(),
             duplicates: vec![dup.span],
         });
-        firsts.push(d);
         if let Some(map) = &mut by_origin {
             map.insert((dup.level, &dup.of), clusters.len() - 1);
         } else if clusters.len() > SCAN {
-            let duplicates = &report.duplicates;
-            by_origin = Some(
-                firsts
-                    .iter()
-                    .enumerate()
-                    .map(|(i, &first)| ((duplicates[first].level, &duplicates[first].of), i))
-                    .collect(),
-            );
+            // Clusters are numbered in the order their first duplicate
+            // comes, so numbering the new keys of the duplicates so far, in
+            // order, gives each cluster's number.
+            let mut map = std::collections::HashMap::with_capacity(clusters.len());
+            for dup in &report.duplicates[..=d] {
+                let next = map.len();
+                map.entry((dup.level, &dup.of)).or_insert(next);
+            }
+            by_origin = Some(map);
         }
     }
     report.clusters = clusters;
