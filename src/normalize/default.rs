@@ -465,6 +465,20 @@ mod tests {
             prop_assert_eq!(out, unicode_only(opts, &text), "given: {:?}", text);
         }
 
+        /// Long ASCII runs between characters of every kind the Unicode
+        /// path treats apart.
+        #[test]
+        fn ascii_runs_between_unicode_match_unicode_path(
+            text in r"(([a-zA-Z0-9]{1,9}[ ,.'=<>-]){0,14}|[éÉΣß£\u{301}\u{338}\u{345}\u{ad}\u{a0}\u{200d}’ﬁ가\u{1161}İǰ=<>. ]){0,12}",
+            fold in any::<bool>(),
+            strip in any::<bool>(),
+        ) {
+            let opts = Options { fold_digits: fold, strip_accents: strip };
+            let mut out = String::from("stale");
+            normalize_joined(opts, &text, &mut out);
+            prop_assert_eq!(out, unicode_only(opts, &text), "given: {:?}", text);
+        }
+
         #[test]
         fn ascii_head_then_unicode_matches_unicode_path(
             text in r"([a-zA-Z0-9]{1,3}|[ .,<=>\x01-]|[éÉΣß\u{301}\u{338}\u{345}\u{ad}\u{a0}’ﬁ가\u{1161}]){0,24}",
