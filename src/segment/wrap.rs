@@ -268,12 +268,25 @@ impl Measured {
             para_sep: line.para_sep,
         })
     }
+}
 
-    /// Measures the line `text[start..end]` of an ASCII text, unless it is
-    /// blank: as [`Measured::any`], on bytes.
+/// One non-blank line of an ASCII text, measured on bytes.
+struct AsciiLine {
+    /// The line trimmed of white space is `line[indent..len]`; `len` is
+    /// also its width.
+    indent: usize,
+    len: usize,
+    first_word: usize,
+    bare_quote: bool,
+    header: bool,
+    ends_sentence: bool,
+    quote_depth: usize,
+}
+
+impl AsciiLine {
+    /// Measures `line` as [`Measured::any`] would, unless it is blank.
     #[inline(always)]
-    fn ascii(text: &[u8], start: usize, end: usize) -> Option<Measured> {
-        let line = &text[start..end];
+    fn of(line: &[u8]) -> Option<AsciiLine> {
         let (&first, &last) = (line.first()?, line.last()?);
         // Most lines start and end with a visible byte: one test each.
         let indent = if is_ascii_space(first) {
@@ -288,22 +301,27 @@ impl Measured {
         };
         let body = &line[indent..len];
         let first_word = find_ascii(body, true).unwrap_or(body.len());
-        Some(Measured {
-            start: start + indent,
-            end: start + len,
-            width: len,
+        // Both need a '>' to open the text, which prose seldom has.
+        let (bare_quote, quote_depth) = match body[0] {
+            b'>' => (
+                body.iter().all(|&b| b == b'>' || is_ascii_space(b)),
+                quote_depth(line),
+            ),
+            _ => (false, 0),
+        };
+        Some(AsciiLine {
+            indent,
+            len,
             first_word,
-            indented: indent > 0,
-            // The body starts with a visible byte, so it must be a '>'.
-            bare_quote: body[0] == b'>' && body.iter().all(|&b| b == b'>' || is_ascii_space(b)),
+            bare_quote,
             // A header's key starts the line and its first word ends in ':'.
             header: indent == 0 && body[first_word - 1] == b':' && is_header(line),
-            ends_sentence: ascii_ends_sentence(body),
-            quote_depth: match first {
-                b'>' | b' ' => quote_depth(line),
-                _ => 0,
+            ends_sentence: match body[body.len() - 1] {
+                b'.' | b'!' | b'?' | b':' => true,
+                b'"' | b'\'' | b')' | b']' => ascii_ends_sentence(body),
+                _ => false,
             },
-            para_sep: false,
+            quote_depth,
         })
     }
 }
@@ -376,7 +394,7 @@ impl Tally {
         let bytes = text.as_bytes();
         // In ASCII, `\r` is the only other break byte: one search rules it out.
         if ascii && fast && memchr(b'\r', bytes).is_none() {
-            for_each_lf_line(bytes, |start, end| add(Measured::ascii(bytes, start, end)));
+            self.count_ascii_lf(bytes, rows);
         } else if ascii && fast {
             Lines::new(text).for_each(|line| add(Measured::any::<true>(text, line)));
         } else {
@@ -384,6 +402,56 @@ impl Tally {
             Lines::with_only_lf(text, fast && only_lf)
                 .for_each(|line| add(Measured::any::<false>(text, line)));
         }
+    }
+
+    /// [`Tally::count`] of an ASCII text whose only break byte is `\n`.
+    ///
+    /// NOTE: what carries from line to line is kept in locals, and each line
+    /// is measured from one look at its first and last bytes; the general
+    /// loop spilled its state to the stack on every line.
+    fn count_ascii_lf(&mut self, bytes: &[u8], rows: &mut Vec<Row>) {
+        // The previous line as a pair's first: its width plus one, or 0
+        // when no pair can open (after a break or a line that does not count).
+        let mut reach_base = 0usize;
+        let mut prev_ends = false;
+        let mut after_break = true;
+        let (mut continuing, mut finished, mut top) = (0, 0, 0);
+        for_each_lf_line(bytes, |start, end| {
+            let Some(line) = AsciiLine::of(&bytes[start..end]) else {
+                reach_base = 0;
+                after_break = true;
+                return;
+            };
+            let bucket = line.len.min(MAX_WIDTH + 1);
+            self.histogram[bucket] += 1;
+            top = top.max(bucket);
+            // An indented line opens a paragraph, so it says nothing of width.
+            if reach_base != 0 && line.indent == 0 && !line.bare_quote {
+                continuing += 1;
+                self.reach[(reach_base + line.first_word).min(MAX_WIDTH + 1)] += 1;
+                finished += usize::from(prev_ends);
+            }
+            let counts = !line.bare_quote && !line.header;
+            reach_base = if counts { line.len + 1 } else { 0 };
+            prev_ends = line.ends_sentence;
+            let saturate = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+            rows.push(Row {
+                start: start + line.indent,
+                end: start + line.len,
+                width: saturate(line.len),
+                first_word: saturate(line.first_word),
+                quote_depth: saturate(line.quote_depth),
+                indented: line.indent > 0,
+                after_break,
+            });
+            after_break = false;
+        });
+        self.nonblank = rows.len();
+        self.top = top;
+        self.continuing = continuing;
+        self.finished = finished;
+        self.prev = None;
+        self.after_break = after_break;
     }
 
     fn finish(&self) -> WrapStats {
@@ -584,6 +652,9 @@ pub(crate) mod tests {
             by_bytes.count(&text, &mut fast, true);
             let mut by_chars = Tally::new(text.is_ascii());
             by_chars.count(&text, &mut general, false);
+            // The last line's pair state is dropped by the byte path: it
+            // carries from line to line only.
+            (by_bytes.prev, by_chars.prev) = (None, None);
             prop_assert_eq!(by_bytes, by_chars);
             prop_assert_eq!(fast, general);
         }
