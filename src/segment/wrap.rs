@@ -8,7 +8,7 @@
 use memchr::memchr;
 
 use super::is_ascii_space;
-use super::lines::{Line, Lines, for_each_lf_line};
+use super::lines::{Line, Lines, for_each_ascii_lf_line, is_ascii};
 
 /// Line lengths above this are not wrapped text; longer ones are counted
 /// together in the last histogram bucket.
@@ -129,6 +129,33 @@ fn find_ascii(bytes: &[u8], space: bool) -> Option<usize> {
         .remainder()
         .iter()
         .position(|&b| is_ascii_space(b) == space);
+    rest.map(|i| base + i)
+}
+
+/// The first white space in ASCII `bytes`: [`find_ascii`] for `space`.
+///
+/// NOTE: white space is at most ' ', so one subtraction finds a candidate;
+/// only other control bytes, which are rare, need the exact test.
+#[inline(always)]
+fn find_space(bytes: &[u8]) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    let mut chunks = bytes.chunks_exact(8);
+    let mut base = 0;
+    for chunk in &mut chunks {
+        let word = u64::from_le_bytes(chunk.try_into().unwrap_or_default());
+        // A byte below 0x21 borrows and sets its high bit; the lowest such
+        // byte is exact, as only bytes above it can borrow.
+        let low = word.wrapping_sub(0x21 * ONES) & (0x80 * ONES);
+        if low != 0 {
+            let i = base + low.trailing_zeros() as usize / 8;
+            if is_ascii_space(bytes[i]) {
+                return Some(i);
+            }
+            return find_ascii(&bytes[i..], true).map(|j| i + j);
+        }
+        base += 8;
+    }
+    let rest = chunks.remainder().iter().position(|&b| is_ascii_space(b));
     rest.map(|i| base + i)
 }
 
@@ -286,7 +313,8 @@ struct AsciiLine {
 impl AsciiLine {
     /// Measures `line` as [`Measured::any`] would, unless it is blank.
     #[inline(always)]
-    fn of(line: &[u8]) -> Option<AsciiLine> {
+    fn of(text: &[u8], start: usize, end: usize) -> Option<AsciiLine> {
+        let line = &text[start..end];
         let (&first, &last) = (line.first()?, line.last()?);
         // Most lines start and end with a visible byte: one test each.
         let indent = if is_ascii_space(first) {
@@ -300,7 +328,7 @@ impl AsciiLine {
             line.len()
         };
         let body = &line[indent..len];
-        let first_word = find_ascii(body, true).unwrap_or(body.len());
+        let first_word = find_space(body).unwrap_or(body.len());
         // Both need a '>' to open the text, which prose seldom has.
         let (bare_quote, quote_depth) = match body[0] {
             b'>' => (
@@ -394,7 +422,8 @@ impl Tally {
         let bytes = text.as_bytes();
         // In ASCII, `\r` is the only other break byte: one search rules it out.
         if ascii && fast && memchr(b'\r', bytes).is_none() {
-            self.count_ascii_lf(bytes, rows);
+            let ascii = self.count_ascii_lf(text, rows);
+            debug_assert!(ascii);
         } else if ascii && fast {
             Lines::new(text).for_each(|line| add(Measured::any::<true>(text, line)));
         } else {
@@ -404,20 +433,23 @@ impl Tally {
         }
     }
 
-    /// [`Tally::count`] of an ASCII text whose only break byte is `\n`.
+    /// [`Tally::count`] of a text whose only break byte is `\n`, while it
+    /// is ASCII: returns whether it is, having stopped short if not.
     ///
     /// NOTE: what carries from line to line is kept in locals, and each line
     /// is measured from one look at its first and last bytes; the general
     /// loop spilled its state to the stack on every line.
-    fn count_ascii_lf(&mut self, bytes: &[u8], rows: &mut Vec<Row>) {
+    fn count_ascii_lf(&mut self, text: &str, rows: &mut Vec<Row>) -> bool {
+        rows.clear();
+        let bytes = text.as_bytes();
         // The previous line as a pair's first: its width plus one, or 0
         // when no pair can open (after a break or a line that does not count).
         let mut reach_base = 0usize;
         let mut prev_ends = false;
         let mut after_break = true;
         let (mut continuing, mut finished, mut top) = (0, 0, 0);
-        for_each_lf_line(bytes, |start, end| {
-            let Some(line) = AsciiLine::of(&bytes[start..end]) else {
+        let ascii = for_each_ascii_lf_line(text, |start, end| {
+            let Some(line) = AsciiLine::of(bytes, start, end) else {
                 reach_base = 0;
                 after_break = true;
                 return;
@@ -452,6 +484,7 @@ impl Tally {
         self.finished = finished;
         self.prev = None;
         self.after_break = after_break;
+        ascii
     }
 
     fn finish(&self) -> WrapStats {
@@ -492,8 +525,14 @@ impl Tally {
 /// onto `rows` (which it clears first).
 pub(crate) fn measure(text: &str, rows: &mut Vec<Row>) -> WrapStats {
     // NOTE: the tally is large; filled in place, it is never copied.
-    let mut tally = Tally::new(text.is_ascii());
-    tally.count(text, rows, true);
+    let mut tally = Tally::new(true);
+    // In ASCII, `\r` is the only other break byte: one search rules it out,
+    // and the byte path finds out on the way whether the text is ASCII.
+    let only_lf = memchr(b'\r', text.as_bytes()).is_none();
+    if !(only_lf && tally.count_ascii_lf(text, rows)) {
+        tally = Tally::new(!only_lf && is_ascii(text.as_bytes()));
+        tally.count(text, rows, true);
+    }
     tally.finish()
 }
 
@@ -599,6 +638,8 @@ pub(crate) mod tests {
                 let want = bytes.iter().position(|&b| is_ascii_space(b) == space);
                 assert_eq!(find_ascii(&bytes, space), want, "{bytes:?} {space}");
             }
+            let want = bytes.iter().position(|&b| is_ascii_space(b));
+            assert_eq!(find_space(&bytes), want, "{bytes:?}");
         }
     }
 
@@ -656,6 +697,20 @@ pub(crate) mod tests {
             // carries from line to line only.
             (by_bytes.prev, by_chars.prev) = (None, None);
             prop_assert_eq!(by_bytes, by_chars);
+            prop_assert_eq!(fast, general);
+        }
+
+        #[test]
+        fn measure_agrees_with_the_general_path(
+            text in prop_oneof![wrapped_text(false), wrapped_text(true)]
+        ) {
+            // `measure` tries the byte path before knowing the text is ASCII.
+            let mut fast = Vec::new();
+            let stats = measure(&text, &mut fast);
+            let mut general = Vec::new();
+            let mut by_chars = Tally::new(text.is_ascii());
+            by_chars.count(&text, &mut general, false);
+            prop_assert_eq!(stats, by_chars.finish());
             prop_assert_eq!(fast, general);
         }
     }
