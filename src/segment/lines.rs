@@ -85,19 +85,31 @@ const HEAD: usize = 64;
 ///
 /// `text` must be a whole line, or the rest of a text, of a `str`: its first
 /// non-ASCII byte then leads a char, so is at least 0xC2.
+#[inline(always)]
 fn find_lf_or_high(text: &[u8]) -> Option<usize> {
     const ONES: u64 = 0x0101_0101_0101_0101;
-    let head = &text[..text.len().min(HEAD)];
-    let mut chunks = head.chunks_exact(8);
+    // A `\n` is 0 after the xor and borrows; a lead byte, at least
+    // 0xC2 ^ 0x0A, keeps its high bit. Either flags the byte; a borrow flags
+    // only bytes above one flagged already, so the lowest flag is exact.
+    let flags = |word: u64| (word ^ (b'\n' as u64 * ONES)).wrapping_sub(ONES) & (0x80 * ONES);
+    let word = |chunk: &[u8]| u64::from_le_bytes(chunk.try_into().unwrap_or_default());
+    // NOTE: mostly a whole head is there; its eight steps then unroll, with
+    // no loop counter or bound left to test.
+    if let Some(head) = text.first_chunk::<HEAD>() {
+        for (i, chunk) in head.chunks_exact(8).enumerate() {
+            let found = flags(word(chunk));
+            if found != 0 {
+                return Some(i * 8 + found.trailing_zeros() as usize / 8);
+            }
+        }
+        return None;
+    }
+    let mut chunks = text.chunks_exact(8);
     let mut base = 0;
     for chunk in &mut chunks {
-        let word = u64::from_le_bytes(chunk.try_into().unwrap_or_default()) ^ (b'\n' as u64 * ONES);
-        // A `\n` is now 0 and borrows; a lead byte, at least 0xC2 ^ 0x0A,
-        // keeps its high bit. Either flags the byte; a borrow flags only
-        // bytes above one flagged already, so the lowest flag is exact.
-        let flags = word.wrapping_sub(ONES) & (0x80 * ONES);
-        if flags != 0 {
-            return Some(base + flags.trailing_zeros() as usize / 8);
+        let found = flags(word(chunk));
+        if found != 0 {
+            return Some(base + found.trailing_zeros() as usize / 8);
         }
         base += 8;
     }
