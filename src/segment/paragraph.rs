@@ -130,18 +130,21 @@ impl<'t> Paragraphs<'t> {
     /// The next paragraph of wrapped text: rows up to a break or to a row
     /// that opens a paragraph.
     fn next_wrapped(&mut self, wrapping: Wrapping) -> Option<(Span, &'t str)> {
-        let first = *self.rows.get(self.next)?;
+        let (first, rest) = self.rows.get(self.next..)?.split_first()?;
+        // NOTE: rows are read in place; copying each into `last` cost more
+        // than the tests on it.
         let mut last = first;
-        let mut i = self.next + 1;
-        while let Some(&row) = self.rows.get(i) {
-            if row.after_break || self.opens_paragraph(&last, &row, wrapping) {
+        let mut taken = 1;
+        for row in rest {
+            if row.after_break || self.opens_paragraph(last, row, wrapping) {
                 break;
             }
             last = row;
-            i += 1;
+            taken += 1;
         }
-        self.next = i;
-        Some(self.span(first.start, last.end))
+        let (start, end) = (first.start, last.end);
+        self.next += taken;
+        Some(self.span(start, end))
     }
 
     /// Whether `cur` opens a new paragraph after `prev` in wrapped text.
