@@ -150,7 +150,7 @@ impl<'t> Paragraphs<'t> {
     /// Whether `cur` opens a new paragraph after `prev` in wrapped text.
     fn opens_paragraph(&self, prev: &Row, cur: &Row, wrapping: Wrapping) -> bool {
         let Wrapping { width, ascii } = wrapping;
-        let prev_full = is_full(prev.width as usize, cur.first_word as usize, width);
+        let prev_full = is_full(prev.width.into(), cur.first_word.into(), width);
         if cur.indented {
             // An indented run wrapped at the width continues; otherwise the
             // indent marks a new paragraph, as in newswire.

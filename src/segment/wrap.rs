@@ -203,6 +203,12 @@ fn is_bare_quote(line: &str) -> bool {
     !line.chars().any(|c| c != '>' && !c.is_whitespace())
 }
 
+/// `n` capped at `MAX_WIDTH + 1`, as [`Row`] keeps widths.
+fn cap(n: usize) -> u8 {
+    const { assert!(MAX_WIDTH < u8::MAX as usize) };
+    n.min(MAX_WIDTH + 1) as u8
+}
+
 /// A non-blank line as both the wrap decision and the cutting of wrapped
 /// paragraphs need it, so the text is read once.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -210,11 +216,12 @@ pub(crate) struct Row {
     /// The line trimmed of white space is `text[start..end]`.
     pub(crate) start: usize,
     pub(crate) end: usize,
-    /// [`Shape::width`], saturated: it is only ever compared with sums of
-    /// at most `MAX_WIDTH + 1`.
-    pub(crate) width: u32,
-    /// [`Shape::first_word`], saturated likewise.
-    pub(crate) first_word: u32,
+    /// [`Shape::width`], at most `MAX_WIDTH + 1`: it only ever goes into
+    /// [`is_full`] at a wrap width of at most that, where any line so wide
+    /// is full. The row is smaller for it (24 bytes, not 32).
+    pub(crate) width: u8,
+    /// [`Shape::first_word`], capped likewise.
+    pub(crate) first_word: u8,
     /// How many `>` open the line.
     ///
     /// NOTE: saturated, so two lines of over 4 GiB of `>` each would compare
@@ -307,7 +314,8 @@ struct AsciiLine {
     bare_quote: bool,
     header: bool,
     ends_sentence: bool,
-    quote_depth: usize,
+    /// Saturated, as in [`Row`].
+    quote_depth: u32,
 }
 
 impl AsciiLine {
@@ -333,7 +341,7 @@ impl AsciiLine {
         let (bare_quote, quote_depth) = match body[0] {
             b'>' => (
                 body.iter().all(|&b| b == b'>' || is_ascii_space(b)),
-                quote_depth(line),
+                u32::try_from(quote_depth(line)).unwrap_or(u32::MAX),
             ),
             _ => (false, 0),
         };
@@ -397,13 +405,12 @@ impl Tally {
             counts,
             ends_sentence: counts && line.ends_sentence,
         });
-        let saturate = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
         rows.push(Row {
             start: line.start,
             end: line.end,
-            width: saturate(line.width),
-            first_word: saturate(line.first_word),
-            quote_depth: saturate(line.quote_depth),
+            width: cap(line.width),
+            first_word: cap(line.first_word),
+            quote_depth: u32::try_from(line.quote_depth).unwrap_or(u32::MAX),
             indented: line.indented,
             after_break: self.after_break,
         });
@@ -466,13 +473,12 @@ impl Tally {
             let counts = !line.bare_quote && !line.header;
             reach_base = if counts { line.len + 1 } else { 0 };
             prev_ends = line.ends_sentence;
-            let saturate = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
             rows.push(Row {
                 start: start + line.indent,
                 end: start + line.len,
-                width: saturate(line.len),
-                first_word: saturate(line.first_word),
-                quote_depth: saturate(line.quote_depth),
+                width: cap(line.len),
+                first_word: cap(line.first_word),
+                quote_depth: line.quote_depth,
                 indented: line.indent > 0,
                 after_break,
             });
@@ -713,6 +719,12 @@ pub(crate) mod tests {
             prop_assert_eq!(stats, by_chars.finish());
             prop_assert_eq!(fast, general);
         }
+    }
+
+    #[test]
+    #[cfg(target_pointer_width = "64")]
+    fn rows_are_small() {
+        assert_eq!(std::mem::size_of::<Row>(), 24);
     }
 
     #[test]
