@@ -40,6 +40,11 @@ impl<'t> Lines<'t> {
         }
     }
 
+    /// Like [`Lines::with_only_lf`], with the first line starting at `pos`.
+    pub(crate) fn starting_at(text: &'t str, pos: usize, only_lf: bool) -> Lines<'t> {
+        Lines { text, pos, only_lf }
+    }
+
     /// Whether `\n` is the only break byte.
     pub(crate) fn only_lf(&self) -> bool {
         self.only_lf
@@ -48,25 +53,28 @@ impl<'t> Lines<'t> {
 
 /// Calls `f` with the start and end of each line of `text` split at `\n`,
 /// as [`Lines`] would if `\n` is the only break byte, without an iterator's
-/// state to keep between calls, as long as the text is ASCII: returns
-/// whether it is, having stopped before the line with the first other byte.
+/// state to keep between calls, as long as the text is ASCII: if it is not,
+/// stops before the line with the first other byte and returns its start.
 ///
 /// NOTE: the line scan reads every byte anyway, so it checks ASCII on the
 /// way instead of a pass of its own over the text.
 #[inline(always)]
-pub(crate) fn for_each_ascii_lf_line(text: &str, mut f: impl FnMut(usize, usize)) -> bool {
+pub(crate) fn for_each_ascii_lf_line(
+    text: &str,
+    mut f: impl FnMut(usize, usize),
+) -> Result<(), usize> {
     let bytes = text.as_bytes();
     let mut start = 0;
     while start < bytes.len() {
         let rest = &bytes[start..];
         let end = match find_lf_or_high(rest) {
             Some(i) if rest[i] == b'\n' => start + i,
-            Some(_) => return false,
+            Some(_) => return Err(start),
             None if rest.len() <= HEAD => bytes.len(),
             None => {
                 let end = memchr(b'\n', &rest[HEAD..]).map_or(bytes.len(), |i| start + HEAD + i);
                 if !is_ascii(&bytes[start + HEAD..end]) {
-                    return false;
+                    return Err(start);
                 }
                 end
             }
@@ -74,7 +82,7 @@ pub(crate) fn for_each_ascii_lf_line(text: &str, mut f: impl FnMut(usize, usize)
         f(start, end);
         start = end + 1;
     }
-    true
+    Ok(())
 }
 
 /// How many bytes of a line are searched inline before `memchr` takes over.
@@ -259,8 +267,8 @@ mod tests {
                 .map(|l| (l.start, l.end))
                 .collect();
             let mut got = Vec::new();
-            let ascii = for_each_ascii_lf_line(text, |start, end| got.push((start, end)));
-            assert!(ascii);
+            let done = for_each_ascii_lf_line(text, |start, end| got.push((start, end)));
+            assert_eq!(done, Ok(()));
             assert_eq!(got, want, "{text:?}");
         }
     }
@@ -286,8 +294,10 @@ mod tests {
                         start += piece.len();
                     }
                     let mut got = Vec::new();
-                    let ascii = for_each_ascii_lf_line(&text, |start, end| got.push((start, end)));
-                    assert_eq!(ascii, text.is_ascii(), "{text:?}");
+                    let done = for_each_ascii_lf_line(&text, |start, end| got.push((start, end)));
+                    // `start` is now where the first non-ASCII line starts.
+                    let want_done = if text.is_ascii() { Ok(()) } else { Err(start) };
+                    assert_eq!(done, want_done, "{text:?}");
                     assert_eq!(got, want, "{text:?}");
                 }
             }

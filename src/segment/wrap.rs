@@ -429,24 +429,35 @@ impl Tally {
         let bytes = text.as_bytes();
         // In ASCII, `\r` is the only other break byte: one search rules it out.
         if ascii && fast && memchr(b'\r', bytes).is_none() {
-            let ascii = self.count_ascii_lf(text, rows);
-            debug_assert!(ascii);
+            let done = self.count_ascii_lf(text, rows);
+            debug_assert_eq!(done, Ok(()));
         } else if ascii && fast {
             Lines::new(text).for_each(|line| add(Measured::any::<true>(text, line)));
         } else {
             let only_lf = Lines::new(text).only_lf();
-            Lines::with_only_lf(text, fast && only_lf)
-                .for_each(|line| add(Measured::any::<false>(text, line)));
+            self.count_general(text, Lines::with_only_lf(text, fast && only_lf), rows);
+        }
+    }
+
+    /// Counts the lines `lines` of `text` by the general path.
+    fn count_general(&mut self, text: &str, lines: Lines<'_>, rows: &mut Vec<Row>) {
+        for line in lines {
+            match Measured::any::<false>(text, line) {
+                Some(line) => self.add(line, rows),
+                None => self.blank(),
+            }
         }
     }
 
     /// [`Tally::count`] of a text whose only break byte is `\n`, while it
-    /// is ASCII: returns whether it is, having stopped short if not.
+    /// is ASCII: if it is not, stops before the line with the first other
+    /// byte and returns its start, with the tally as the general path would
+    /// leave it after the lines before, so that it can go on from there.
     ///
     /// NOTE: what carries from line to line is kept in locals, and each line
     /// is measured from one look at its first and last bytes; the general
     /// loop spilled its state to the stack on every line.
-    fn count_ascii_lf(&mut self, text: &str, rows: &mut Vec<Row>) -> bool {
+    fn count_ascii_lf(&mut self, text: &str, rows: &mut Vec<Row>) -> Result<(), usize> {
         rows.clear();
         let bytes = text.as_bytes();
         // The previous line as a pair's first: its width plus one, or 0
@@ -455,7 +466,7 @@ impl Tally {
         let mut prev_ends = false;
         let mut after_break = true;
         let (mut continuing, mut finished, mut top) = (0, 0, 0);
-        let ascii = for_each_ascii_lf_line(text, |start, end| {
+        let done = for_each_ascii_lf_line(text, |start, end| {
             let Some(line) = AsciiLine::of(bytes, start, end) else {
                 reach_base = 0;
                 after_break = true;
@@ -488,9 +499,14 @@ impl Tally {
         self.top = top;
         self.continuing = continuing;
         self.finished = finished;
-        self.prev = None;
+        // A line that does not count opens no pair, as no line before does.
+        self.prev = (reach_base != 0).then_some(Prev {
+            width: reach_base - 1,
+            counts: true,
+            ends_sentence: prev_ends,
+        });
         self.after_break = after_break;
-        ascii
+        done
     }
 
     fn finish(&self) -> WrapStats {
@@ -532,12 +548,18 @@ impl Tally {
 pub(crate) fn measure(text: &str, rows: &mut Vec<Row>) -> WrapStats {
     // NOTE: the tally is large; filled in place, it is never copied.
     let mut tally = Tally::new(true);
+    let bytes = text.as_bytes();
     // In ASCII, `\r` is the only other break byte: one search rules it out,
     // and the byte path finds out on the way whether the text is ASCII.
-    let only_lf = memchr(b'\r', text.as_bytes()).is_none();
-    if !(only_lf && tally.count_ascii_lf(text, rows)) {
-        tally = Tally::new(!only_lf && is_ascii(text.as_bytes()));
+    if memchr(b'\r', bytes).is_some() {
+        tally.ascii = is_ascii(bytes);
         tally.count(text, rows, true);
+    } else if let Err(from) = tally.count_ascii_lf(text, rows) {
+        // The lines before are ASCII, so measured alike by both paths; the
+        // rest goes by the general one, as the whole text would.
+        tally.ascii = false;
+        let only_lf = memchr(0xE2, &bytes[from..]).is_none();
+        tally.count_general(text, Lines::starting_at(text, from, only_lf), rows);
     }
     tally.finish()
 }
@@ -600,6 +622,22 @@ pub(crate) mod tests {
         let stats = analyze(text);
         assert!(stats.wrapped, "{stats:?}");
         assert!(stats.width <= 55, "{stats:?}");
+    }
+
+    #[test]
+    fn a_late_non_ascii_char_hands_over_to_the_general_path() {
+        let text = "GRAIN BOARD\nSubject: exports\n> quoted\nThe board said on Tuesday that wheat\n\
+            exports would rise in the season.\n\n    It gave no figures for maize.\n";
+        for at in (0..=text.len()).filter(|&at| text.is_char_boundary(at)) {
+            let text = format!("{}\u{e9}{}", &text[..at], &text[at..]);
+            let mut fast = Vec::new();
+            let stats = measure(&text, &mut fast);
+            let mut general = Vec::new();
+            let mut by_chars = Tally::new(false);
+            by_chars.count(&text, &mut general, false);
+            assert_eq!(stats, by_chars.finish(), "{text:?}");
+            assert_eq!(fast, general, "{text:?}");
+        }
     }
 
     #[test]
