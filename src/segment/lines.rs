@@ -40,23 +40,109 @@ impl<'t> Lines<'t> {
         }
     }
 
+    /// Like [`Lines::with_only_lf`], with the first line starting at `pos`.
+    pub(crate) fn starting_at(text: &'t str, pos: usize, only_lf: bool) -> Lines<'t> {
+        Lines { text, pos, only_lf }
+    }
+
     /// Whether `\n` is the only break byte.
     pub(crate) fn only_lf(&self) -> bool {
         self.only_lf
     }
 }
 
-/// Calls `f` with the start and end of each line of `text`, given that `\n`
-/// is its only break byte: as [`Lines`] would, without an iterator's state
-/// to keep between calls.
+/// Calls `f` with the start and end of each line of `text` split at `\n`,
+/// as [`Lines`] would if `\n` is the only break byte, without an iterator's
+/// state to keep between calls, as long as the text is ASCII: if it is not,
+/// stops before the line with the first other byte and returns its start.
+///
+/// NOTE: the line scan reads every byte anyway, so it checks ASCII on the
+/// way instead of a pass of its own over the text.
 #[inline(always)]
-pub(crate) fn for_each_lf_line(text: &[u8], mut f: impl FnMut(usize, usize)) {
+pub(crate) fn for_each_ascii_lf_line(
+    text: &str,
+    mut f: impl FnMut(usize, usize),
+) -> Result<(), usize> {
+    let bytes = text.as_bytes();
     let mut start = 0;
-    while start < text.len() {
-        let end = find_lf(&text[start..]).map_or(text.len(), |i| start + i);
+    while start < bytes.len() {
+        let rest = &bytes[start..];
+        let end = match find_lf_or_high(rest) {
+            Some(i) if rest[i] == b'\n' => start + i,
+            Some(_) => return Err(start),
+            None if rest.len() <= HEAD => bytes.len(),
+            None => {
+                let end = memchr(b'\n', &rest[HEAD..]).map_or(bytes.len(), |i| start + HEAD + i);
+                if !is_ascii(&bytes[start + HEAD..end]) {
+                    return Err(start);
+                }
+                end
+            }
+        };
         f(start, end);
         start = end + 1;
     }
+    Ok(())
+}
+
+/// How many bytes of a line are searched inline before `memchr` takes over.
+const HEAD: usize = 64;
+
+/// The first byte of `text` that is `\n` or not ASCII, within its first
+/// [`HEAD`] bytes: [`find_lf`] that also stops at the first non-ASCII char.
+///
+/// `text` must be a whole line, or the rest of a text, of a `str`: its first
+/// non-ASCII byte then leads a char, so is at least 0xC2.
+#[inline(always)]
+fn find_lf_or_high(text: &[u8]) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    // A `\n` is 0 after the xor and borrows; a lead byte, at least
+    // 0xC2 ^ 0x0A, keeps its high bit. Either flags the byte; a borrow flags
+    // only bytes above one flagged already, so the lowest flag is exact.
+    let flags = |word: u64| (word ^ (b'\n' as u64 * ONES)).wrapping_sub(ONES) & (0x80 * ONES);
+    let word = |chunk: &[u8]| u64::from_le_bytes(chunk.try_into().unwrap_or_default());
+    // NOTE: mostly a whole head is there; its eight steps then unroll, with
+    // no loop counter or bound left to test.
+    if let Some(head) = text.first_chunk::<HEAD>() {
+        for (i, chunk) in head.chunks_exact(8).enumerate() {
+            let found = flags(word(chunk));
+            if found != 0 {
+                return Some(i * 8 + found.trailing_zeros() as usize / 8);
+            }
+        }
+        return None;
+    }
+    let mut chunks = text.chunks_exact(8);
+    let mut base = 0;
+    for chunk in &mut chunks {
+        let found = flags(word(chunk));
+        if found != 0 {
+            return Some(base + found.trailing_zeros() as usize / 8);
+        }
+        base += 8;
+    }
+    let rest = chunks
+        .remainder()
+        .iter()
+        .position(|&b| b == b'\n' || b >= 0x80);
+    rest.map(|i| base + i)
+}
+
+/// Whether `bytes` is ASCII: `<[u8]>::is_ascii` takes 64 bytes a step but
+/// then loops byte by byte, which on a line's tail costs more than words.
+pub(crate) fn is_ascii(bytes: &[u8]) -> bool {
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let word = |at: usize| u64::from_le_bytes(bytes[at..at + 8].try_into().unwrap_or_default());
+    let blocks = bytes.len() / HEAD * HEAD;
+    if bytes.len() < 8 || !bytes[..blocks].is_ascii() {
+        return bytes.len() < 8 && bytes.is_ascii();
+    }
+    // The last word overlaps the others to cover a partial one.
+    let mut any = word(bytes.len() - 8);
+    for at in (blocks..bytes.len() - 8).step_by(8) {
+        any |= word(at);
+    }
+    any & HIGH == 0
 }
 
 impl Iterator for Lines<'_> {
@@ -173,22 +259,61 @@ mod tests {
     }
 
     #[test]
-    fn lf_lines_as_lines_would() {
-        for text in [
-            "",
-            "\n",
-            "a",
-            "a\n",
-            "\n\nb\n\nc",
-            &"x".repeat(200),
-            &"ab\n".repeat(50),
-        ] {
+    fn ascii_lf_lines_as_lines_would() {
+        let long = "x".repeat(200);
+        let many = "ab\n".repeat(50);
+        for text in ["", "\n", "a", "a\n", "\n\nb\n\nc", &long, &many] {
             let want: Vec<(usize, usize)> = Lines::with_only_lf(text, false)
                 .map(|l| (l.start, l.end))
                 .collect();
             let mut got = Vec::new();
-            for_each_lf_line(text.as_bytes(), |start, end| got.push((start, end)));
+            let done = for_each_ascii_lf_line(text, |start, end| got.push((start, end)));
+            assert_eq!(done, Ok(()));
             assert_eq!(got, want, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn ascii_lf_lines_stop_at_the_first_other_char() {
+        for len in 0..150 {
+            for at in 0..=len {
+                for c in ["\u{e9}", "\u{2028}", "\u{10348}", "\n"] {
+                    let mut text: String = (0..len)
+                        .map(|i| if i % 23 == 22 { '\n' } else { 'x' })
+                        .collect();
+                    text.insert_str(at, c);
+                    // Split at `\n` only, with no line after a last `\n`.
+                    let mut want = Vec::new();
+                    let mut start = 0;
+                    for piece in text.split_inclusive('\n') {
+                        let end = start + piece.trim_end_matches('\n').len();
+                        if !text[start..end].is_ascii() {
+                            break;
+                        }
+                        want.push((start, end));
+                        start += piece.len();
+                    }
+                    let mut got = Vec::new();
+                    let done = for_each_ascii_lf_line(&text, |start, end| got.push((start, end)));
+                    // `start` is now where the first non-ASCII line starts.
+                    let want_done = if text.is_ascii() { Ok(()) } else { Err(start) };
+                    assert_eq!(done, want_done, "{text:?}");
+                    assert_eq!(got, want, "{text:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn ascii_check_agrees_with_std() {
+        for len in 0..300 {
+            for at in (0..len).chain([usize::MAX]) {
+                let mut bytes = vec![b'x'; len];
+                if let Some(b) = bytes.get_mut(at) {
+                    *b = 0x80;
+                }
+                assert_eq!(is_ascii(&bytes), bytes.is_ascii(), "{len} {at}");
+            }
         }
     }
 

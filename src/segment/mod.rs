@@ -172,6 +172,20 @@ fn trim_span(text: &str, start: usize, end: usize) -> Option<Span> {
 }
 
 /// White space as `char::is_whitespace` sees it, for ASCII bytes.
+#[inline(always)]
 fn is_ascii_space(b: u8) -> bool {
-    matches!(b, b'\t'..=b'\r' | b' ')
+    const SPACES: u64 = 1 << b'\t' | 1 << b'\n' | 1 << 0x0B | 1 << 0x0C | 1 << b'\r' | 1 << b' ';
+    // One compare settles a visible byte, by far the most common.
+    b <= b' ' && SPACES >> b & 1 != 0
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn ascii_space_is_char_white_space() {
+        for b in 0..=u8::MAX {
+            let want = b.is_ascii() && char::from(b).is_whitespace();
+            assert_eq!(super::is_ascii_space(b), want, "{b}");
+        }
+    }
 }

@@ -130,24 +130,27 @@ impl<'t> Paragraphs<'t> {
     /// The next paragraph of wrapped text: rows up to a break or to a row
     /// that opens a paragraph.
     fn next_wrapped(&mut self, wrapping: Wrapping) -> Option<(Span, &'t str)> {
-        let first = *self.rows.get(self.next)?;
+        let (first, rest) = self.rows.get(self.next..)?.split_first()?;
+        // NOTE: rows are read in place; copying each into `last` cost more
+        // than the tests on it.
         let mut last = first;
-        let mut i = self.next + 1;
-        while let Some(&row) = self.rows.get(i) {
-            if row.after_break || self.opens_paragraph(&last, &row, wrapping) {
+        let mut taken = 1;
+        for row in rest {
+            if row.after_break || self.opens_paragraph(last, row, wrapping) {
                 break;
             }
             last = row;
-            i += 1;
+            taken += 1;
         }
-        self.next = i;
-        Some(self.span(first.start, last.end))
+        let (start, end) = (first.start, last.end);
+        self.next += taken;
+        Some(self.span(start, end))
     }
 
     /// Whether `cur` opens a new paragraph after `prev` in wrapped text.
     fn opens_paragraph(&self, prev: &Row, cur: &Row, wrapping: Wrapping) -> bool {
         let Wrapping { width, ascii } = wrapping;
-        let prev_full = is_full(prev.width as usize, cur.first_word as usize, width);
+        let prev_full = is_full(prev.width.into(), cur.first_word.into(), width);
         if cur.indented {
             // An indented run wrapped at the width continues; otherwise the
             // indent marks a new paragraph, as in newswire.
@@ -171,8 +174,7 @@ impl<'t> Paragraphs<'t> {
             // Bytes are chars; slicing them needs no char boundary checks.
             let bytes = &self.text.as_bytes()[row.start..row.end];
             // Looking for lower case first stops early on prose.
-            return !bytes.iter().any(u8::is_ascii_lowercase)
-                && bytes.iter().any(u8::is_ascii_uppercase);
+            return !has_ascii_lower(bytes) && bytes.iter().any(u8::is_ascii_uppercase);
         }
         let line = &self.text[row.start..row.end];
         !line.chars().any(char::is_lowercase) && line.chars().any(char::is_uppercase)
@@ -188,6 +190,26 @@ impl<'t> Paragraphs<'t> {
                 .is_some_and(char::is_lowercase),
         }
     }
+}
+
+/// Whether ASCII `bytes` has a lower-case letter.
+///
+/// NOTE: prose has one in its first word; eight bytes at a time, that is
+/// mostly one step instead of a few.
+fn has_ascii_lower(bytes: &[u8]) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    let mut chunks = bytes.chunks_exact(8);
+    for chunk in &mut chunks {
+        let word = u64::from_le_bytes(chunk.try_into().unwrap_or_default());
+        // Bytes below 0x80 add without carries: the high bit of each sum
+        // says whether the byte reached 'a', or passed 'z'.
+        let lower = word.wrapping_add((0x80 - b'a' as u64) * ONES)
+            & !word.wrapping_add((0x80 - b'z' as u64 - 1) * ONES);
+        if lower & (0x80 * ONES) != 0 {
+            return true;
+        }
+    }
+    chunks.remainder().iter().any(u8::is_ascii_lowercase)
 }
 
 thread_local! {
@@ -316,6 +338,22 @@ mod tests {
             return true;
         }
         !prev_full && !cur.trim_start().starts_with(char::is_lowercase)
+    }
+
+    #[test]
+    fn ascii_lower_agrees_with_a_byte_loop() {
+        for len in 0..40 {
+            for at in (0..len).chain([usize::MAX]) {
+                for b in [b'`', b'a', b'm', b'z', b'{', 0x7f, 0] {
+                    let mut bytes = vec![b'A'; len];
+                    if let Some(x) = bytes.get_mut(at) {
+                        *x = b;
+                    }
+                    let want = bytes.iter().any(u8::is_ascii_lowercase);
+                    assert_eq!(has_ascii_lower(&bytes), want, "{bytes:?}");
+                }
+            }
+        }
     }
 
     fn spans(paragraphs: Paragraphs<'_>) -> Vec<(usize, usize)> {

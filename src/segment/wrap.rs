@@ -8,7 +8,7 @@
 use memchr::memchr;
 
 use super::is_ascii_space;
-use super::lines::{Line, Lines, for_each_lf_line};
+use super::lines::{Line, Lines, for_each_ascii_lf_line, is_ascii};
 
 /// Line lengths above this are not wrapped text; longer ones are counted
 /// together in the last histogram bucket.
@@ -132,6 +132,33 @@ fn find_ascii(bytes: &[u8], space: bool) -> Option<usize> {
     rest.map(|i| base + i)
 }
 
+/// The first white space in ASCII `bytes`: [`find_ascii`] for `space`.
+///
+/// NOTE: white space is at most ' ', so one subtraction finds a candidate;
+/// only other control bytes, which are rare, need the exact test.
+#[inline(always)]
+fn find_space(bytes: &[u8]) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    let mut chunks = bytes.chunks_exact(8);
+    let mut base = 0;
+    for chunk in &mut chunks {
+        let word = u64::from_le_bytes(chunk.try_into().unwrap_or_default());
+        // A byte below 0x21 borrows and sets its high bit; the lowest such
+        // byte is exact, as only bytes above it can borrow.
+        let low = word.wrapping_sub(0x21 * ONES) & (0x80 * ONES);
+        if low != 0 {
+            let i = base + low.trailing_zeros() as usize / 8;
+            if is_ascii_space(bytes[i]) {
+                return Some(i);
+            }
+            return find_ascii(&bytes[i..], true).map(|j| i + j);
+        }
+        base += 8;
+    }
+    let rest = chunks.remainder().iter().position(|&b| is_ascii_space(b));
+    rest.map(|i| base + i)
+}
+
 impl Shape {
     pub(crate) fn indented(&self) -> bool {
         self.indent > 0
@@ -176,6 +203,12 @@ fn is_bare_quote(line: &str) -> bool {
     !line.chars().any(|c| c != '>' && !c.is_whitespace())
 }
 
+/// `n` capped at `MAX_WIDTH + 1`, as [`Row`] keeps widths.
+fn cap(n: usize) -> u8 {
+    const { assert!(MAX_WIDTH < u8::MAX as usize) };
+    n.min(MAX_WIDTH + 1) as u8
+}
+
 /// A non-blank line as both the wrap decision and the cutting of wrapped
 /// paragraphs need it, so the text is read once.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -183,11 +216,12 @@ pub(crate) struct Row {
     /// The line trimmed of white space is `text[start..end]`.
     pub(crate) start: usize,
     pub(crate) end: usize,
-    /// [`Shape::width`], saturated: it is only ever compared with sums of
-    /// at most `MAX_WIDTH + 1`.
-    pub(crate) width: u32,
-    /// [`Shape::first_word`], saturated likewise.
-    pub(crate) first_word: u32,
+    /// [`Shape::width`], at most `MAX_WIDTH + 1`: it only ever goes into
+    /// [`is_full`] at a wrap width of at most that, where any line so wide
+    /// is full. The row is smaller for it (24 bytes, not 32).
+    pub(crate) width: u8,
+    /// [`Shape::first_word`], capped likewise.
+    pub(crate) first_word: u8,
     /// How many `>` open the line.
     ///
     /// NOTE: saturated, so two lines of over 4 GiB of `>` each would compare
@@ -268,11 +302,26 @@ impl Measured {
             para_sep: line.para_sep,
         })
     }
+}
 
-    /// Measures the line `text[start..end]` of an ASCII text, unless it is
-    /// blank: as [`Measured::any`], on bytes.
+/// One non-blank line of an ASCII text, measured on bytes.
+struct AsciiLine {
+    /// The line trimmed of white space is `line[indent..len]`; `len` is
+    /// also its width.
+    indent: usize,
+    len: usize,
+    first_word: usize,
+    bare_quote: bool,
+    header: bool,
+    ends_sentence: bool,
+    /// Saturated, as in [`Row`].
+    quote_depth: u32,
+}
+
+impl AsciiLine {
+    /// Measures `line` as [`Measured::any`] would, unless it is blank.
     #[inline(always)]
-    fn ascii(text: &[u8], start: usize, end: usize) -> Option<Measured> {
+    fn of(text: &[u8], start: usize, end: usize) -> Option<AsciiLine> {
         let line = &text[start..end];
         let (&first, &last) = (line.first()?, line.last()?);
         // Most lines start and end with a visible byte: one test each.
@@ -287,23 +336,28 @@ impl Measured {
             line.len()
         };
         let body = &line[indent..len];
-        let first_word = find_ascii(body, true).unwrap_or(body.len());
-        Some(Measured {
-            start: start + indent,
-            end: start + len,
-            width: len,
+        let first_word = find_space(body).unwrap_or(body.len());
+        // Both need a '>' to open the text, which prose seldom has.
+        let (bare_quote, quote_depth) = match body[0] {
+            b'>' => (
+                body.iter().all(|&b| b == b'>' || is_ascii_space(b)),
+                u32::try_from(quote_depth(line)).unwrap_or(u32::MAX),
+            ),
+            _ => (false, 0),
+        };
+        Some(AsciiLine {
+            indent,
+            len,
             first_word,
-            indented: indent > 0,
-            // The body starts with a visible byte, so it must be a '>'.
-            bare_quote: body[0] == b'>' && body.iter().all(|&b| b == b'>' || is_ascii_space(b)),
+            bare_quote,
             // A header's key starts the line and its first word ends in ':'.
             header: indent == 0 && body[first_word - 1] == b':' && is_header(line),
-            ends_sentence: ascii_ends_sentence(body),
-            quote_depth: match first {
-                b'>' | b' ' => quote_depth(line),
-                _ => 0,
+            ends_sentence: match body[body.len() - 1] {
+                b'.' | b'!' | b'?' | b':' => true,
+                b'"' | b'\'' | b')' | b']' => ascii_ends_sentence(body),
+                _ => false,
             },
-            para_sep: false,
+            quote_depth,
         })
     }
 }
@@ -351,13 +405,12 @@ impl Tally {
             counts,
             ends_sentence: counts && line.ends_sentence,
         });
-        let saturate = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
         rows.push(Row {
             start: line.start,
             end: line.end,
-            width: saturate(line.width),
-            first_word: saturate(line.first_word),
-            quote_depth: saturate(line.quote_depth),
+            width: cap(line.width),
+            first_word: cap(line.first_word),
+            quote_depth: u32::try_from(line.quote_depth).unwrap_or(u32::MAX),
             indented: line.indented,
             after_break: self.after_break,
         });
@@ -376,14 +429,84 @@ impl Tally {
         let bytes = text.as_bytes();
         // In ASCII, `\r` is the only other break byte: one search rules it out.
         if ascii && fast && memchr(b'\r', bytes).is_none() {
-            for_each_lf_line(bytes, |start, end| add(Measured::ascii(bytes, start, end)));
+            let done = self.count_ascii_lf(text, rows);
+            debug_assert_eq!(done, Ok(()));
         } else if ascii && fast {
             Lines::new(text).for_each(|line| add(Measured::any::<true>(text, line)));
         } else {
             let only_lf = Lines::new(text).only_lf();
-            Lines::with_only_lf(text, fast && only_lf)
-                .for_each(|line| add(Measured::any::<false>(text, line)));
+            self.count_general(text, Lines::with_only_lf(text, fast && only_lf), rows);
         }
+    }
+
+    /// Counts the lines `lines` of `text` by the general path.
+    fn count_general(&mut self, text: &str, lines: Lines<'_>, rows: &mut Vec<Row>) {
+        for line in lines {
+            match Measured::any::<false>(text, line) {
+                Some(line) => self.add(line, rows),
+                None => self.blank(),
+            }
+        }
+    }
+
+    /// [`Tally::count`] of a text whose only break byte is `\n`, while it
+    /// is ASCII: if it is not, stops before the line with the first other
+    /// byte and returns its start, with the tally as the general path would
+    /// leave it after the lines before, so that it can go on from there.
+    ///
+    /// NOTE: what carries from line to line is kept in locals, and each line
+    /// is measured from one look at its first and last bytes; the general
+    /// loop spilled its state to the stack on every line.
+    fn count_ascii_lf(&mut self, text: &str, rows: &mut Vec<Row>) -> Result<(), usize> {
+        rows.clear();
+        let bytes = text.as_bytes();
+        // The previous line as a pair's first: its width plus one, or 0
+        // when no pair can open (after a break or a line that does not count).
+        let mut reach_base = 0usize;
+        let mut prev_ends = false;
+        let mut after_break = true;
+        let (mut continuing, mut finished, mut top) = (0, 0, 0);
+        let done = for_each_ascii_lf_line(text, |start, end| {
+            let Some(line) = AsciiLine::of(bytes, start, end) else {
+                reach_base = 0;
+                after_break = true;
+                return;
+            };
+            let bucket = line.len.min(MAX_WIDTH + 1);
+            self.histogram[bucket] += 1;
+            top = top.max(bucket);
+            // An indented line opens a paragraph, so it says nothing of width.
+            if reach_base != 0 && line.indent == 0 && !line.bare_quote {
+                continuing += 1;
+                self.reach[(reach_base + line.first_word).min(MAX_WIDTH + 1)] += 1;
+                finished += usize::from(prev_ends);
+            }
+            let counts = !line.bare_quote && !line.header;
+            reach_base = if counts { line.len + 1 } else { 0 };
+            prev_ends = line.ends_sentence;
+            rows.push(Row {
+                start: start + line.indent,
+                end: start + line.len,
+                width: cap(line.len),
+                first_word: cap(line.first_word),
+                quote_depth: line.quote_depth,
+                indented: line.indent > 0,
+                after_break,
+            });
+            after_break = false;
+        });
+        self.nonblank = rows.len();
+        self.top = top;
+        self.continuing = continuing;
+        self.finished = finished;
+        // A line that does not count opens no pair, as no line before does.
+        self.prev = (reach_base != 0).then_some(Prev {
+            width: reach_base - 1,
+            counts: true,
+            ends_sentence: prev_ends,
+        });
+        self.after_break = after_break;
+        done
     }
 
     fn finish(&self) -> WrapStats {
@@ -424,8 +547,20 @@ impl Tally {
 /// onto `rows` (which it clears first).
 pub(crate) fn measure(text: &str, rows: &mut Vec<Row>) -> WrapStats {
     // NOTE: the tally is large; filled in place, it is never copied.
-    let mut tally = Tally::new(text.is_ascii());
-    tally.count(text, rows, true);
+    let mut tally = Tally::new(true);
+    let bytes = text.as_bytes();
+    // In ASCII, `\r` is the only other break byte: one search rules it out,
+    // and the byte path finds out on the way whether the text is ASCII.
+    if memchr(b'\r', bytes).is_some() {
+        tally.ascii = is_ascii(bytes);
+        tally.count(text, rows, true);
+    } else if let Err(from) = tally.count_ascii_lf(text, rows) {
+        // The lines before are ASCII, so measured alike by both paths; the
+        // rest goes by the general one, as the whole text would.
+        tally.ascii = false;
+        let only_lf = memchr(0xE2, &bytes[from..]).is_none();
+        tally.count_general(text, Lines::starting_at(text, from, only_lf), rows);
+    }
     tally.finish()
 }
 
@@ -490,6 +625,22 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn a_late_non_ascii_char_hands_over_to_the_general_path() {
+        let text = "GRAIN BOARD\nSubject: exports\n> quoted\nThe board said on Tuesday that wheat\n\
+            exports would rise in the season.\n\n    It gave no figures for maize.\n";
+        for at in (0..=text.len()).filter(|&at| text.is_char_boundary(at)) {
+            let text = format!("{}\u{e9}{}", &text[..at], &text[at..]);
+            let mut fast = Vec::new();
+            let stats = measure(&text, &mut fast);
+            let mut general = Vec::new();
+            let mut by_chars = Tally::new(false);
+            by_chars.count(&text, &mut general, false);
+            assert_eq!(stats, by_chars.finish(), "{text:?}");
+            assert_eq!(fast, general, "{text:?}");
+        }
+    }
+
+    #[test]
     fn line_per_paragraph() {
         let text = "A title\n\
             This is a long paragraph on one line that goes well past eighty characters, as web text does.\n\
@@ -531,6 +682,8 @@ pub(crate) mod tests {
                 let want = bytes.iter().position(|&b| is_ascii_space(b) == space);
                 assert_eq!(find_ascii(&bytes, space), want, "{bytes:?} {space}");
             }
+            let want = bytes.iter().position(|&b| is_ascii_space(b));
+            assert_eq!(find_space(&bytes), want, "{bytes:?}");
         }
     }
 
@@ -584,9 +737,32 @@ pub(crate) mod tests {
             by_bytes.count(&text, &mut fast, true);
             let mut by_chars = Tally::new(text.is_ascii());
             by_chars.count(&text, &mut general, false);
+            // The last line's pair state is dropped by the byte path: it
+            // carries from line to line only.
+            (by_bytes.prev, by_chars.prev) = (None, None);
             prop_assert_eq!(by_bytes, by_chars);
             prop_assert_eq!(fast, general);
         }
+
+        #[test]
+        fn measure_agrees_with_the_general_path(
+            text in prop_oneof![wrapped_text(false), wrapped_text(true)]
+        ) {
+            // `measure` tries the byte path before knowing the text is ASCII.
+            let mut fast = Vec::new();
+            let stats = measure(&text, &mut fast);
+            let mut general = Vec::new();
+            let mut by_chars = Tally::new(text.is_ascii());
+            by_chars.count(&text, &mut general, false);
+            prop_assert_eq!(stats, by_chars.finish());
+            prop_assert_eq!(fast, general);
+        }
+    }
+
+    #[test]
+    #[cfg(target_pointer_width = "64")]
+    fn rows_are_small() {
+        assert_eq!(std::mem::size_of::<Row>(), 24);
     }
 
     #[test]
