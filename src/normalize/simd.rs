@@ -47,8 +47,10 @@ where
     available.then(|| unsafe { chunks(rules, buf, bytes) })
 }
 
-/// The chunk loop of [`rewrite_special`]: the last chunk is padded with a
-/// byte that is kept as it is, and cut off after.
+/// The chunk loop of [`rewrite_special`]. The last chunk of a segment of
+/// 32 bytes or more is its last 32 bytes, of which the lanes already done
+/// are left out; a shorter segment is padded with a byte that is kept as it
+/// is, and cut off after.
 #[target_feature(enable = "avx2,bmi1,bmi2,popcnt")]
 fn chunks<M, S, const SPECIAL: u8>(
     rules: &mut Special<M, S, SPECIAL>,
@@ -64,10 +66,21 @@ where
     while at < bytes.len() {
         let rest = &bytes[at..];
         let len = rest.len().min(CHUNK);
-        let src = padded(rest, <Special<M, S, SPECIAL> as BlockRules>::PAD);
-        collapse = match fast_chunk(rules, buf, (src, collapse)) {
+        // NOTE: a 32-byte read from the text itself, rather than a padded
+        // copy, which is stored in pieces and read back whole: a stall.
+        let chunk = match rest.len() {
+            n if n >= CHUNK => Chunk::whole(rest, n == CHUNK),
+            n if bytes.len() >= CHUNK => Chunk::last(&bytes[bytes.len() - CHUNK..], n),
+            _ => Chunk {
+                src: padded(rest, <Special<M, S, SPECIAL> as BlockRules>::PAD),
+                first: 0,
+                end: true,
+            },
+        };
+        let pad = CHUNK - len - chunk.first;
+        collapse = match fast_chunk(rules, buf, (chunk, collapse)) {
             Some(done) => Collapse {
-                write: done.write - (CHUNK - len),
+                write: done.write - pad,
                 ..done
             },
             // Whole blocks but for the last: the state carries on.
@@ -76,6 +89,38 @@ where
         at += CHUNK;
     }
     Ok(collapse.write)
+}
+
+/// 32 bytes to map, of which those from lane `first` on are new.
+struct Chunk {
+    src: [u8; CHUNK],
+    first: usize,
+    /// Nothing of the segment follows: its last lane has no next byte for
+    /// the `SPECIAL` rule to look at.
+    end: bool,
+}
+
+impl Chunk {
+    /// The first 32 bytes of `rest`; `end`: they are all of it.
+    #[inline]
+    fn whole(rest: &[u8], end: bool) -> Chunk {
+        let mut src = [0; CHUNK];
+        src.copy_from_slice(&rest[..CHUNK]);
+        Chunk { src, first: 0, end }
+    }
+
+    /// The 32 bytes of `end`, the end of a segment, of which the last
+    /// `new` are new.
+    #[inline]
+    fn last(end: &[u8], new: usize) -> Chunk {
+        let mut src = [0; CHUNK];
+        src.copy_from_slice(end);
+        Chunk {
+            src,
+            first: CHUNK - new,
+            end: true,
+        }
+    }
 }
 
 /// The first 32 bytes of `rest`, or all of them followed by `pad`, in
@@ -112,12 +157,15 @@ fn padded(rest: &[u8], pad: u8) -> [u8; CHUNK] {
 fn fast_chunk<M, S, const SPECIAL: u8>(
     rules: &Special<M, S, SPECIAL>,
     buf: &mut [u8],
-    (src, collapse): ([u8; CHUNK], Collapse),
+    (chunk, collapse): (Chunk, Collapse),
 ) -> Option<Collapse>
 where
     M: Fn(u8) -> u8,
     S: Fn(usize) -> u8,
 {
+    let Chunk { src, first, end } = chunk;
+    // The lanes already done (ASCII, as they were done) are left out.
+    let fresh = u32::MAX << first;
     if movemask(load(&src)) != 0 {
         // Non-ASCII: the portable path finds where.
         return None;
@@ -135,12 +183,15 @@ where
     ));
     // Mapped letters are the only bytes from `a` up.
     let letters = movemask(_mm256_cmpgt_epi8(vector, _mm256_set1_epi8(b'a' as i8 - 1)));
-    if dropped != 0 || specials & ((letters >> 1) | (1 << (CHUNK - 1))) != 0 {
+    // A `SPECIAL` needs its rule before a letter, and in the last lane
+    // unless the segment ends there (the next byte is not in this chunk).
+    let unseen = u32::from(!end) << (CHUNK - 1);
+    if (dropped | specials & ((letters >> 1) | unseen)) & fresh != 0 {
         return None;
     }
-    let spaces = movemask(_mm256_cmpeq_epi8(vector, _mm256_set1_epi8(SPACE as i8)));
-    let doubled = spaces & ((spaces << 1) | u32::from(collapse.prev == SPACE));
-    let kept = !doubled;
+    let spaces = movemask(_mm256_cmpeq_epi8(vector, _mm256_set1_epi8(SPACE as i8))) & fresh;
+    let doubled = spaces & ((spaces << 1) | (u32::from(collapse.prev == SPACE) << first));
+    let kept = !doubled & fresh;
     let words = [
         _mm256_extract_epi64::<0>(vector) as u64,
         _mm256_extract_epi64::<1>(vector) as u64,
