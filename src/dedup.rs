@@ -292,17 +292,19 @@ impl Dedup {
             self.for_each_segment(text, level, |span, segment| {
                 out.segments += 1;
                 out.bytes += span.len();
-                self.config
+                let len = self
+                    .config
                     .normalizer
                     .normalize_bytes_into(segment, &mut buf);
-                if has_min_chars(&buf, self.config.min_chars) {
+                let key = &buf[..len];
+                if has_min_chars(key, self.config.min_chars) {
                     let near = match self.near {
                         // The key is UTF-8, so this borrows it; `from_utf8`
                         // checks ASCII a word at a time, where the lossy
                         // decoder alone was 5% of document MinHash.
                         Some(_) => {
-                            let key = std::str::from_utf8(&buf).map_or_else(
-                                |_| String::from_utf8_lossy(&buf),
+                            let key = std::str::from_utf8(key).map_or_else(
+                                |_| String::from_utf8_lossy(key),
                                 std::borrow::Cow::Borrowed,
                             );
                             self.near_key(level, &key, &mut shingles)
@@ -311,7 +313,7 @@ impl Dedup {
                     };
                     out.keys.push(SegmentKey {
                         span,
-                        fingerprint: Fingerprint::of_bytes(&buf),
+                        fingerprint: Fingerprint::of_bytes(key),
                         near,
                     });
                 } else {

@@ -53,18 +53,20 @@ pub(crate) fn rewrite_blocks(
 ) -> Result<(), usize> {
     let mut buf = std::mem::take(out).into_bytes();
     let result = rewrite_blocks_into(rules, segment, &mut buf);
+    buf.truncate(result.unwrap_or(0));
     put_bytes(buf, out);
-    result
+    result.map(|_| ())
 }
 
-/// [`rewrite_blocks`] into a byte buffer (overwritten), for callers that
-/// hash the key's bytes and never need it as a `String`: it is ASCII, so
-/// checking it is UTF-8 would only cost time.
+/// [`rewrite_blocks`] into a byte buffer, for callers that hash the key's
+/// bytes and never need it as a `String`: it is ASCII, so checking it is
+/// UTF-8 would only cost time. The key is `buf[..len]`, where `len` is
+/// returned; what follows is left over.
 pub(crate) fn rewrite_blocks_into(
     mut rules: impl BlockRules,
     segment: &str,
     buf: &mut Vec<u8>,
-) -> Result<(), usize> {
+) -> Result<usize, usize> {
     let bytes = segment.as_bytes();
     rewrite_with(buf, bytes.len(), |buf| {
         collapse_from(&mut rules, buf, (bytes, 0), Collapse::START).map(|done| done.write)
@@ -73,28 +75,27 @@ pub(crate) fn rewrite_blocks_into(
 
 /// Runs `collapse` (a block loop over a segment of `len` bytes, which
 /// returns the length kept or the index of the first non-ASCII byte) on
-/// `buf`, then trims the trailing space and truncates `buf` to the key.
+/// `buf`, and returns the length of the key, without its trailing space.
 #[inline(always)]
 fn rewrite_with(
     buf: &mut Vec<u8>,
     len: usize,
     collapse: impl FnOnce(&mut [u8]) -> Result<usize, usize>,
-) -> Result<(), usize> {
+) -> Result<usize, usize> {
     // Each block (or 32-byte chunk, in `simd`) is stored whole at the write
     // position, which never passes the read position: room for one chunk
     // past the end is enough. Bytes left from the last call are overwritten
-    // before they can be kept, so only growth costs a fill.
+    // before they can be kept; as `buf` is never shortened, only growth
+    // costs a fill.
     let room = len + 2 * BLOCK;
     if buf.len() < room {
         buf.resize(room, 0);
     }
-    let result = collapse(buf);
-    let mut len = result.unwrap_or(0);
-    if len > 0 && buf[len - 1] == SPACE {
-        len -= 1;
-    }
-    buf.truncate(len);
-    result.map(|_| ())
+    let kept = collapse(buf)?;
+    Ok(match kept {
+        0 => 0,
+        n => n - usize::from(buf[n - 1] == SPACE),
+    })
 }
 
 /// The block loop of [`rewrite_blocks`] over `bytes`, which start at index
@@ -159,11 +160,13 @@ impl<M: Fn(u8) -> u8, S: Fn(usize) -> u8, const SPECIAL: u8> Special<M, S, SPECI
     /// `map_special` returns `SPACE` or `DROP`, and `SPACE` unless a letter
     /// follows.
     ///
+    /// The key is `buf[..len]`, where `len` is returned; what follows is
+    /// left over.
+    ///
     /// # Errors
     ///
-    /// The index of the first non-ASCII byte, if any: `buf` is then
-    /// empty.
-    pub(crate) fn rewrite_into(mut self, segment: &str, buf: &mut Vec<u8>) -> Result<(), usize> {
+    /// The index of the first non-ASCII byte, if any.
+    pub(crate) fn rewrite_into(mut self, segment: &str, buf: &mut Vec<u8>) -> Result<usize, usize> {
         debug_assert!(SPECIAL != b' ' && SPECIAL.is_ascii());
         let bytes = segment.as_bytes();
         rewrite_with(buf, bytes.len(), |buf| {
@@ -534,8 +537,11 @@ mod tests {
             let mut buf = b"stale".to_vec();
             let bytes = text.as_bytes();
             let rules = Special::<_, _, b'.'> { map: test_map, map_special: |i| test_special(bytes, i) };
-            prop_assert_eq!(rules.rewrite_into(&text, &mut buf), Ok(()));
-            prop_assert_eq!(String::from_utf8(buf).ok(), Some(naive_rewrite(&text)), "given: {:?}", text);
+            let len = rules.rewrite_into(&text, &mut buf);
+            prop_assert!(len.is_ok());
+            let key = std::str::from_utf8(&buf[..len.unwrap_or(0)]).ok();
+            let want = naive_rewrite(&text);
+            prop_assert_eq!(key, Some(want.as_str()), "given: {:?}", text);
         }
 
         #[test]

@@ -50,25 +50,42 @@ pub(crate) fn normalize_joined(opts: Options, segment: &str, out: &mut String) {
     into_string(out, |buf| joined(opts, segment, buf));
 }
 
-/// Runs `normalize` (a byte path that returns `None` when it left the key in
-/// its buffer, or the key) on `out`'s buffer, and leaves the key in `out`.
-fn into_string(out: &mut String, normalize: impl FnOnce(&mut Vec<u8>) -> Option<String>) {
+/// Runs `normalize` (a byte path, see [`Options::normalize_with`]) on
+/// `out`'s buffer, and leaves the key in `out`.
+fn into_string(out: &mut String, normalize: impl FnOnce(&mut Vec<u8>) -> Key) {
     let mut buf = std::mem::take(out).into_bytes();
     match normalize(&mut buf) {
-        Some(key) => *out = key,
-        None => put_bytes(buf, out),
+        Key::Owned(key) => *out = key,
+        Key::InBuffer(len) => {
+            buf.truncate(len);
+            put_bytes(buf, out);
+        }
     }
 }
 
-/// [`normalize_joined`] into the key's UTF-8 bytes (`out` is overwritten).
-pub(crate) fn normalize_joined_bytes(opts: Options, segment: &str, out: &mut Vec<u8>) {
-    if let Some(key) = joined(opts, segment, out) {
-        *out = key.into_bytes();
+/// [`normalize_joined`] into the key's UTF-8 bytes: the key is
+/// `out[..len]`, where `len` is returned; what follows is left over.
+pub(crate) fn normalize_joined_bytes(opts: Options, segment: &str, out: &mut Vec<u8>) -> usize {
+    match joined(opts, segment, out) {
+        Key::InBuffer(len) => len,
+        Key::Owned(key) => {
+            *out = key.into_bytes();
+            out.len()
+        }
     }
+}
+
+/// Where a byte path left a key.
+enum Key {
+    /// The ASCII path took the whole segment: the key is the buffer's first
+    /// bytes, never checked for UTF-8.
+    InBuffer(usize),
+    /// The key, built in the buffer (which it took).
+    Owned(String),
 }
 
 /// [`Options::normalize_with`] with the initialism rule.
-fn joined(opts: Options, segment: &str, out: &mut Vec<u8>) -> Option<String> {
+fn joined(opts: Options, segment: &str, out: &mut Vec<u8>) -> Key {
     // The initialism rule rides along in the byte map (an inner period is
     // dropped), sparing segments a pre-pass of their own.
     let bytes = segment.as_bytes();
@@ -109,19 +126,18 @@ impl Options {
     /// The ASCII path as far as it goes, then the Unicode path for the rest,
     /// with the periods of initialisms treated as `periods` says.
     ///
-    /// Returns `None` when the ASCII path took the whole segment: the key's
-    /// bytes are then in `out` (overwritten), never checked for UTF-8.
-    /// Otherwise the key, built in `out`'s buffer (which it takes).
+    /// The key, in `out`'s first bytes or built in its buffer (see
+    /// [`Key`]).
     fn normalize_with(
         self,
         periods: Periods<impl Fn(usize) -> u8>,
         segment: &str,
         out: &mut Vec<u8>,
-    ) -> Option<String> {
-        let Err(first) = self.rewrite_ascii(&periods.period, segment, out) else {
-            return None;
-        };
-        Some(self.normalize_from(periods, segment, (first, out)))
+    ) -> Key {
+        match self.rewrite_ascii(&periods.period, segment, out) {
+            Ok(len) => Key::InBuffer(len),
+            Err(first) => Key::Owned(self.normalize_from(periods, segment, (first, out))),
+        }
     }
 
     /// [`Options::normalize_with`] past the ASCII path, which found the
@@ -151,13 +167,15 @@ impl Options {
             })
             .map_or(0, |i| i + 1);
         let (head, tail) = segment.split_at(split);
-        out.clear();
+        let mut len = 0;
         if !head.is_empty() {
             // All ASCII, so the ASCII path takes it whole.
-            let head_done = opts.rewrite_ascii(period, head, out).is_ok();
-            debug_assert!(head_done, "the head is ASCII");
+            let head_key = opts.rewrite_ascii(period, head, out);
+            debug_assert!(head_key.is_ok(), "the head is ASCII");
+            len = head_key.unwrap_or(0);
         }
         let mut key = String::new();
+        out.truncate(len);
         put_bytes(std::mem::take(out), &mut key);
         // The whole-segment path would have noted these removals (see `Sink`).
         let head_dropped = head.bytes().any(|b| map_ascii::<false>(b) == DROP);
@@ -166,16 +184,17 @@ impl Options {
     }
 
     /// The ASCII path: one byte map, with `period(i)` for the `.` at `i`.
+    /// The key is `out[..len]`, where `len` is returned.
     ///
     /// # Errors
     ///
-    /// The index of the first non-ASCII byte: `out` is then empty.
+    /// The index of the first non-ASCII byte.
     fn rewrite_ascii(
         self,
         period: impl Fn(usize) -> u8,
         segment: &str,
         out: &mut Vec<u8>,
-    ) -> Result<(), usize> {
+    ) -> Result<usize, usize> {
         if self.fold_digits {
             let rules = Special::<_, _, b'.'> {
                 map: map_ascii::<true>,
