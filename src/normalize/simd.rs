@@ -10,8 +10,9 @@
 //!
 //! A chunk of 32 bytes takes this path when it is ASCII, maps no byte to
 //! `DROP` and has no `SPECIAL` byte that needs its rule (one before a
-//! letter, or in the last lane); otherwise its two 16-byte blocks go the
-//! portable way, with the same state, so the output is the same.
+//! letter, or in the last lane when more of the segment follows); otherwise
+//! its two 16-byte blocks go the portable way, with the same state, so the
+//! output is the same.
 
 use std::arch::x86_64::{
     __m256i, _mm256_cmpeq_epi8, _mm256_cmpgt_epi8, _mm256_extract_epi64, _mm256_loadu_si256,
