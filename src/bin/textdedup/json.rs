@@ -68,6 +68,21 @@ fn hex4(digits: &[u8]) -> Option<u32> {
     })
 }
 
+/// The byte a two-byte escape stands for, by its second byte; 0 for `u`
+/// and for what is no escape, which [`decode_escape`] handles.
+const UNESCAPE: [u8; 256] = {
+    let mut table = [0u8; 256];
+    table[b'"' as usize] = b'"';
+    table[b'\\' as usize] = b'\\';
+    table[b'/' as usize] = b'/';
+    table[b'b' as usize] = 0x08;
+    table[b'f' as usize] = 0x0c;
+    table[b'n' as usize] = b'\n';
+    table[b'r' as usize] = b'\r';
+    table[b't' as usize] = b'\t';
+    table
+};
+
 /// How a byte is written inside a JSON string, as serde_json does it: 0 for
 /// as is, `u` for `\u00XX`, else the letter after the backslash.
 const ESCAPE: [u8; 256] = {
@@ -321,9 +336,18 @@ impl Scanner<'_> {
             let out = out.get_or_insert_with(|| String::with_capacity(line.len() - run));
             // Escapes are ASCII, so these are character boundaries.
             out.push_str(&line[run..self.i]);
-            let (c, len) = decode_escape(&self.b[self.i..])?;
-            out.push(c);
-            self.i += len;
+            // The two-byte escapes by a table, the rest by a call.
+            match UNESCAPE[usize::from(*self.b.get(self.i + 1)?)] {
+                0 => {
+                    let (c, len) = decode_escape(&self.b[self.i..])?;
+                    out.push(c);
+                    self.i += len;
+                }
+                b => {
+                    out.push(char::from(b));
+                    self.i += 2;
+                }
+            }
             run = self.i;
         }
     }
@@ -487,6 +511,19 @@ mod tests {
         for raw in escaped {
             let want: String = serde_json::from_str(&format!("\"{raw}\"")).unwrap();
             assert_eq!(unescape(raw), Some(want), "given {raw:?}");
+        }
+    }
+
+    #[test]
+    fn every_escape_letter_is_decoded_as_serde_json_decodes_it() {
+        for x in 0x20..0x7fu8 {
+            let raw = format!("\"a\\{}b\\n\"", char::from(x));
+            let line = format!("{{\"text\":{raw}}}");
+            let serde = serde_json::from_str::<String>(&raw).ok();
+            match scan_object(&line, Some("text")) {
+                Some(fields) => assert_eq!(fields[0].decoded, serde, "given {raw}"),
+                None => assert_eq!(serde, None, "given {raw}"),
+            }
         }
     }
 
