@@ -184,7 +184,8 @@ pub fn write_u64(out: &mut Vec<u8>, mut n: u64) {
     out.extend_from_slice(&digits[i..]);
 }
 
-/// A top-level field found by [`scan_object`]: byte ranges in the line.
+/// A top-level field, as [`scan_object`] finds it: byte ranges in the text
+/// that holds the line.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RawField {
     /// The key, without its quotes.
@@ -201,14 +202,15 @@ pub struct RawField {
 /// How deep [`scan_object`] follows nested values before giving up.
 const MAX_DEPTH: u32 = 100;
 
-/// The top-level fields of `line`, which must be one JSON object and
+/// The top-level fields of `line`, which starts at byte `base` of the text
+/// the ranges are into, and which must be one JSON object and
 /// nothing else but white space, with every value checked as serde_json
 /// checks it; string values under the key `decode`, if one is given, are
 /// decoded on the way, in the same pass. `None` when the line is not such an object, or has
 /// something this fast path does not take: the caller then asks
 /// serde_json, so that what is accepted and every error message stay
 /// serde_json's.
-pub fn scan_object(line: &str, decode: Option<&str>) -> Option<Vec<RawField>> {
+pub fn scan_object(line: &str, base: usize, decode: Option<&str>) -> Option<Vec<RawField>> {
     let mut s = Scanner {
         b: line.as_bytes(),
         i: 0,
@@ -242,9 +244,9 @@ pub fn scan_object(line: &str, decode: Option<&str>) -> Option<Vec<RawField>> {
                 None
             };
             fields.push(RawField {
-                key,
+                key: base + key.start..base + key.end,
                 decoded_key,
-                value: start..s.i,
+                value: base + start..base + s.i,
                 decoded,
             });
             s.ws();
@@ -520,7 +522,7 @@ mod tests {
             let raw = format!("\"a\\{}b\\n\"", char::from(x));
             let line = format!("{{\"text\":{raw}}}");
             let serde = serde_json::from_str::<String>(&raw).ok();
-            match scan_object(&line, Some("text")) {
+            match scan_object(&line, 0, Some("text")) {
                 Some(fields) => assert_eq!(fields[0].decoded, serde, "given {raw}"),
                 None => assert_eq!(serde, None, "given {raw}"),
             }
