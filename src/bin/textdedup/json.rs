@@ -158,10 +158,7 @@ pub fn write_str(out: &mut Vec<u8>, s: &str) {
                 out.push(HEX[usize::from(b >> 4)]);
                 out.push(HEX[usize::from(b & 0xf)]);
             }
-            escape => {
-                out.push(b'\\');
-                out.push(escape);
-            }
+            escape => out.extend_from_slice(&[b'\\', escape]),
         }
         run = i + 1;
     }

@@ -53,22 +53,20 @@ impl Object {
     pub fn write_fields(&self, out: &mut Vec<u8>, text: &str, edit: Edit<'_>) -> bool {
         out.push(b'{');
         let mut any = false;
+        let bytes = text.as_bytes();
         for (i, field) in self.fields.iter().enumerate() {
-            let key = field.key(text);
-            if key == edit.drop {
+            if field.key(text) == edit.drop.as_bytes() {
                 continue;
             }
             if any {
                 out.push(b',');
             }
             any = true;
-            if field.decoded_key.is_some() {
-                write_json_str(out, key);
-            } else {
-                // A key written without escapes needs none on the way out.
-                out.push(b'"');
-                out.extend_from_slice(key.as_bytes());
-                out.push(b'"');
+            match &field.decoded_key {
+                Some(k) => write_json_str(out, k),
+                // A key written without escapes needs none on the way out,
+                // and is copied with the quotes around it in the line.
+                None => out.extend_from_slice(&bytes[field.key.start - 1..field.key.end + 1]),
             }
             out.push(b':');
             match edit.replace {
@@ -86,12 +84,7 @@ impl Object {
     fn last_named(&self, text: &str, names: (&str, &str)) -> (Option<usize>, Option<usize>) {
         let mut found = (None, None);
         for (i, field) in self.fields.iter().enumerate() {
-            // As bytes: slicing the text as a `str` would check that the
-            // ends are character boundaries.
-            let key = match &field.decoded_key {
-                Some(k) => k.as_bytes(),
-                None => &text.as_bytes()[field.key.clone()],
-            };
+            let key = field.key(text);
             if key == names.0.as_bytes() {
                 found.0 = Some(i);
             }
@@ -107,10 +100,13 @@ impl Object {
 pub use crate::json::RawField as Field;
 
 impl Field {
-    pub fn key<'a>(&'a self, text: &'a str) -> &'a str {
-        self.decoded_key
-            .as_deref()
-            .unwrap_or(&text[self.key.clone()])
+    /// The key, decoded, as bytes: slicing the text as a `str` would check
+    /// that the ends are character boundaries.
+    pub fn key<'a>(&'a self, text: &'a str) -> &'a [u8] {
+        match &self.decoded_key {
+            Some(k) => k.as_bytes(),
+            None => &text.as_bytes()[self.key.clone()],
+        }
     }
 }
 
@@ -450,12 +446,15 @@ mod tests {
         };
         let ours: Vec<(String, String)> = fields
             .iter()
-            .map(|f| (f.key(line).to_owned(), line[f.value.clone()].to_owned()))
+            .map(|f| {
+                let key = String::from_utf8(f.key(line).to_vec()).unwrap();
+                (key, line[f.value.clone()].to_owned())
+            })
             .collect();
         assert_eq!(Some(ours), serde_fields(line), "given {line:?}");
         for f in &fields {
             let raw = &line[f.value.clone()];
-            let wanted = f.key(line) == "text" && raw.starts_with('"') && raw.contains('\\');
+            let wanted = f.key(line) == b"text" && raw.starts_with('"') && raw.contains('\\');
             let serde = serde_json::from_str::<String>(raw).ok();
             match &f.decoded {
                 Some(decoded) => assert_eq!(Some(decoded), serde.as_ref(), "given {line:?}"),
