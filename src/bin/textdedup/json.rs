@@ -120,24 +120,25 @@ fn specials(w: u64) -> u64 {
 /// as is: a control character, a quote or a backslash. Sixteen bytes at a
 /// time, as the runs between escapes in real text are short for memchr.
 fn find_special(bytes: &[u8]) -> Option<usize> {
-    let mut chunks = bytes.chunks_exact(16);
-    for (n, chunk) in chunks.by_ref().enumerate() {
+    let mut at = 0;
+    while let Some(chunk) = bytes.get(at..at + 16) {
         let (low, high) = chunk.split_at(8);
         let low = specials(u64::from_le_bytes(low.try_into().ok()?));
         let high = specials(u64::from_le_bytes(high.try_into().ok()?));
         if low | high != 0 {
             // The low word's hit comes first; in the high word, the lowest.
-            let at = match low {
+            let k = match low {
                 0 => 8 + high.trailing_zeros() / 8,
                 _ => low.trailing_zeros() / 8,
             };
-            return Some(n * 16 + at as usize);
+            return Some(at + k as usize);
         }
+        at += 16;
     }
-    let done = bytes.len() - chunks.remainder().len();
-    let mut tail = chunks.remainder().iter();
-    tail.position(|&b| ESCAPE[usize::from(b)] != 0)
-        .map(|k| done + k)
+    let tail = bytes[at..]
+        .iter()
+        .position(|&b| ESCAPE[usize::from(b)] != 0);
+    tail.map(|k| at + k)
 }
 
 /// Writes `s` as a JSON string, byte for byte as `serde_json::to_writer`
@@ -317,22 +318,18 @@ impl Scanner<'_> {
     /// [`Scanner::string`] that also decodes the string when it has
     /// escapes (`None` when it has none: it is then the slice as written).
     fn decoded_string(&mut self, line: &str) -> Option<Option<String>> {
-        let mut out: Option<String> = None;
         let mut run = self.i;
-        loop {
-            self.i += find_special(self.b.get(self.i..)?)?;
-            match self.b[self.i] {
-                b'"' => {
-                    if let Some(out) = &mut out {
-                        out.push_str(&line[run..self.i]);
-                    }
-                    self.i += 1;
-                    return Some(out);
-                }
-                b'\\' => {}
-                _ => return None,
+        self.i += find_special(self.b.get(self.i..)?)?;
+        match self.b[self.i] {
+            b'"' => {
+                self.i += 1;
+                return Some(None);
             }
-            let out = out.get_or_insert_with(|| String::with_capacity(line.len() - run));
+            b'\\' => {}
+            _ => return None,
+        }
+        let mut out = String::with_capacity(line.len() - run);
+        loop {
             // Escapes are ASCII, so these are character boundaries.
             out.push_str(&line[run..self.i]);
             // The two-byte escapes by a table, the rest by a call.
@@ -348,6 +345,16 @@ impl Scanner<'_> {
                 }
             }
             run = self.i;
+            self.i += find_special(self.b.get(self.i..)?)?;
+            match self.b[self.i] {
+                b'"' => {
+                    out.push_str(&line[run..self.i]);
+                    self.i += 1;
+                    return Some(Some(out));
+                }
+                b'\\' => {}
+                _ => return None,
+            }
         }
     }
 
