@@ -534,6 +534,29 @@ mod tests {
     }
 
     #[test]
+    fn texts_are_decoded_in_the_scan_as_serde_json_reads_them() {
+        // Each sample twice over, so that escapes fall at every offset of
+        // a block, with the text last in the line or not.
+        for s in samples() {
+            let s = format!("{s}{}{s}", "z".repeat(s.len() % 17));
+            let json = serde_json::to_string(&s).unwrap();
+            for line in [
+                format!("{{\"text\":{json}}}"),
+                format!("{{\"a\": 1, \"text\": {json}, \"b\": \"x\\ny\"}}"),
+            ] {
+                let fields = scan_object(&line, 0, Some("text")).unwrap();
+                let text = fields
+                    .iter()
+                    .find(|f| &line[f.key.clone()] == "text")
+                    .unwrap();
+                let raw = &line[text.value.start + 1..text.value.end - 1];
+                assert_eq!(text.decoded.as_deref().unwrap_or(raw), s, "given {line:?}");
+                assert_eq!(text.decoded.is_some(), raw.contains('\\'), "given {line:?}");
+            }
+        }
+    }
+
+    #[test]
     fn odd_escapes_are_left_to_serde_json() {
         for raw in [
             r"\ud83d",
@@ -552,7 +575,7 @@ mod tests {
     fn special_bytes_are_found_where_a_naive_search_finds_them() {
         let naive = |b: &[u8]| b.iter().position(|&c| c < 0x20 || c == b'"' || c == b'\\');
         for special in 0..=255u8 {
-            for len in 0..20 {
+            for len in 0..40 {
                 for at in 0..=len {
                     // Bytes just above and below each threshold around the
                     // special one, which borrows would flag by mistake.
