@@ -192,7 +192,9 @@ impl Fields<'_> {
                 format!("invalid UTF-8 at byte {at} of the line: re-encode the file as UTF-8");
             return Err(Bad::line(ErrorKind::InvalidUtf8, message, line));
         }
-        if line.trim().is_empty() {
+        // Only the start is trimmed: a line of white space trims to nothing
+        // all the same, and an object line stops at its first byte.
+        if line.trim_start().is_empty() {
             let message = "empty line: JSONL needs one JSON object per line".into();
             return Err(Bad::line(ErrorKind::EmptyLine, message, line));
         }
