@@ -68,6 +68,21 @@ fn hex4(digits: &[u8]) -> Option<u32> {
     })
 }
 
+/// The byte a two-byte escape stands for, by its second byte; 0 for `u`
+/// and for what is no escape, which [`decode_escape`] handles.
+const UNESCAPE: [u8; 256] = {
+    let mut table = [0u8; 256];
+    table[b'"' as usize] = b'"';
+    table[b'\\' as usize] = b'\\';
+    table[b'/' as usize] = b'/';
+    table[b'b' as usize] = 0x08;
+    table[b'f' as usize] = 0x0c;
+    table[b'n' as usize] = b'\n';
+    table[b'r' as usize] = b'\r';
+    table[b't' as usize] = b'\t';
+    table
+};
+
 /// How a byte is written inside a JSON string, as serde_json does it: 0 for
 /// as is, `u` for `\u00XX`, else the letter after the backslash.
 const ESCAPE: [u8; 256] = {
@@ -105,24 +120,25 @@ fn specials(w: u64) -> u64 {
 /// as is: a control character, a quote or a backslash. Sixteen bytes at a
 /// time, as the runs between escapes in real text are short for memchr.
 fn find_special(bytes: &[u8]) -> Option<usize> {
-    let mut chunks = bytes.chunks_exact(16);
-    for (n, chunk) in chunks.by_ref().enumerate() {
+    let mut at = 0;
+    while let Some(chunk) = bytes.get(at..at + 16) {
         let (low, high) = chunk.split_at(8);
         let low = specials(u64::from_le_bytes(low.try_into().ok()?));
         let high = specials(u64::from_le_bytes(high.try_into().ok()?));
         if low | high != 0 {
             // The low word's hit comes first; in the high word, the lowest.
-            let at = match low {
+            let k = match low {
                 0 => 8 + high.trailing_zeros() / 8,
                 _ => low.trailing_zeros() / 8,
             };
-            return Some(n * 16 + at as usize);
+            return Some(at + k as usize);
         }
+        at += 16;
     }
-    let done = bytes.len() - chunks.remainder().len();
-    let mut tail = chunks.remainder().iter();
-    tail.position(|&b| ESCAPE[usize::from(b)] != 0)
-        .map(|k| done + k)
+    let tail = bytes[at..]
+        .iter()
+        .position(|&b| ESCAPE[usize::from(b)] != 0);
+    tail.map(|k| at + k)
 }
 
 /// Writes `s` as a JSON string, byte for byte as `serde_json::to_writer`
@@ -143,10 +159,7 @@ pub fn write_str(out: &mut Vec<u8>, s: &str) {
                 out.push(HEX[usize::from(b >> 4)]);
                 out.push(HEX[usize::from(b & 0xf)]);
             }
-            escape => {
-                out.push(b'\\');
-                out.push(escape);
-            }
+            escape => out.extend_from_slice(&[b'\\', escape]),
         }
         run = i + 1;
     }
@@ -154,22 +167,34 @@ pub fn write_str(out: &mut Vec<u8>, s: &str) {
     out.push(b'"');
 }
 
-/// Writes `n` in decimal.
+/// Writes `n` in decimal, two digits per division.
 pub fn write_u64(out: &mut Vec<u8>, mut n: u64) {
+    const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
+        2021222324252627282930313233343536373839\
+        4041424344454647484950515253545556575859\
+        6061626364656667686970717273747576777879\
+        8081828384858687888990919293949596979899";
     let mut digits = [0u8; 20];
     let mut i = digits.len();
-    loop {
+    while n >= 100 {
+        let pair = (n % 100) as usize * 2;
+        n /= 100;
+        i -= 2;
+        digits[i..i + 2].copy_from_slice(&PAIRS[pair..pair + 2]);
+    }
+    if n >= 10 {
+        let pair = n as usize * 2;
+        i -= 2;
+        digits[i..i + 2].copy_from_slice(&PAIRS[pair..pair + 2]);
+    } else {
         i -= 1;
-        digits[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
+        digits[i] = b'0' + n as u8;
     }
     out.extend_from_slice(&digits[i..]);
 }
 
-/// A top-level field found by [`scan_object`]: byte ranges in the line.
+/// A top-level field, as [`scan_object`] finds it: byte ranges in the text
+/// that holds the line.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RawField {
     /// The key, without its quotes.
@@ -186,14 +211,15 @@ pub struct RawField {
 /// How deep [`scan_object`] follows nested values before giving up.
 const MAX_DEPTH: u32 = 100;
 
-/// The top-level fields of `line`, which must be one JSON object and
+/// The top-level fields of `line`, which starts at byte `base` of the text
+/// the ranges are into, and which must be one JSON object and
 /// nothing else but white space, with every value checked as serde_json
 /// checks it; string values under the key `decode`, if one is given, are
 /// decoded on the way, in the same pass. `None` when the line is not such an object, or has
 /// something this fast path does not take: the caller then asks
 /// serde_json, so that what is accepted and every error message stay
 /// serde_json's.
-pub fn scan_object(line: &str, decode: Option<&str>) -> Option<Vec<RawField>> {
+pub fn scan_object(line: &str, base: usize, decode: Option<&str>) -> Option<Vec<RawField>> {
     let mut s = Scanner {
         b: line.as_bytes(),
         i: 0,
@@ -227,9 +253,9 @@ pub fn scan_object(line: &str, decode: Option<&str>) -> Option<Vec<RawField>> {
                 None
             };
             fields.push(RawField {
-                key,
+                key: base + key.start..base + key.end,
                 decoded_key,
-                value: start..s.i,
+                value: base + start..base + s.i,
                 decoded,
             });
             s.ws();
@@ -303,28 +329,43 @@ impl Scanner<'_> {
     /// [`Scanner::string`] that also decodes the string when it has
     /// escapes (`None` when it has none: it is then the slice as written).
     fn decoded_string(&mut self, line: &str) -> Option<Option<String>> {
-        let mut out: Option<String> = None;
         let mut run = self.i;
+        self.i += find_special(self.b.get(self.i..)?)?;
+        match self.b[self.i] {
+            b'"' => {
+                self.i += 1;
+                return Some(None);
+            }
+            b'\\' => {}
+            _ => return None,
+        }
+        let mut out = String::with_capacity(line.len() - run);
         loop {
+            // Escapes are ASCII, so these are character boundaries.
+            out.push_str(&line[run..self.i]);
+            // The two-byte escapes by a table, the rest by a call.
+            match UNESCAPE[usize::from(*self.b.get(self.i + 1)?)] {
+                0 => {
+                    let (c, len) = decode_escape(&self.b[self.i..])?;
+                    out.push(c);
+                    self.i += len;
+                }
+                b => {
+                    out.push(char::from(b));
+                    self.i += 2;
+                }
+            }
+            run = self.i;
             self.i += find_special(self.b.get(self.i..)?)?;
             match self.b[self.i] {
                 b'"' => {
-                    if let Some(out) = &mut out {
-                        out.push_str(&line[run..self.i]);
-                    }
+                    out.push_str(&line[run..self.i]);
                     self.i += 1;
-                    return Some(out);
+                    return Some(Some(out));
                 }
                 b'\\' => {}
                 _ => return None,
             }
-            let out = out.get_or_insert_with(|| String::with_capacity(line.len() - run));
-            // Escapes are ASCII, so these are character boundaries.
-            out.push_str(&line[run..self.i]);
-            let (c, len) = decode_escape(&self.b[self.i..])?;
-            out.push(c);
-            self.i += len;
-            run = self.i;
         }
     }
 
@@ -491,6 +532,42 @@ mod tests {
     }
 
     #[test]
+    fn every_escape_letter_is_decoded_as_serde_json_decodes_it() {
+        for x in 0x20..0x7fu8 {
+            let raw = format!("\"a\\{}b\\n\"", char::from(x));
+            let line = format!("{{\"text\":{raw}}}");
+            let serde = serde_json::from_str::<String>(&raw).ok();
+            match scan_object(&line, 0, Some("text")) {
+                Some(fields) => assert_eq!(fields[0].decoded, serde, "given {raw}"),
+                None => assert_eq!(serde, None, "given {raw}"),
+            }
+        }
+    }
+
+    #[test]
+    fn texts_are_decoded_in_the_scan_as_serde_json_reads_them() {
+        // Each sample twice over, so that escapes fall at every offset of
+        // a block, with the text last in the line or not.
+        for s in samples() {
+            let s = format!("{s}{}{s}", "z".repeat(s.len() % 17));
+            let json = serde_json::to_string(&s).unwrap();
+            for line in [
+                format!("{{\"text\":{json}}}"),
+                format!("{{\"a\": 1, \"text\": {json}, \"b\": \"x\\ny\"}}"),
+            ] {
+                let fields = scan_object(&line, 0, Some("text")).unwrap();
+                let text = fields
+                    .iter()
+                    .find(|f| &line[f.key.clone()] == "text")
+                    .unwrap();
+                let raw = &line[text.value.start + 1..text.value.end - 1];
+                assert_eq!(text.decoded.as_deref().unwrap_or(raw), s, "given {line:?}");
+                assert_eq!(text.decoded.is_some(), raw.contains('\\'), "given {line:?}");
+            }
+        }
+    }
+
+    #[test]
     fn odd_escapes_are_left_to_serde_json() {
         for raw in [
             r"\ud83d",
@@ -509,7 +586,7 @@ mod tests {
     fn special_bytes_are_found_where_a_naive_search_finds_them() {
         let naive = |b: &[u8]| b.iter().position(|&c| c < 0x20 || c == b'"' || c == b'\\');
         for special in 0..=255u8 {
-            for len in 0..20 {
+            for len in 0..40 {
                 for at in 0..=len {
                     // Bytes just above and below each threshold around the
                     // special one, which borrows would flag by mistake.
@@ -526,7 +603,12 @@ mod tests {
 
     #[test]
     fn numbers_are_written_in_decimal() {
-        for n in [0, 7, 10, 99, 1234567890, u64::MAX] {
+        let powers = (0..20).map(|k| 10u64.pow(k));
+        let edges = powers.flat_map(|p| [p - 1, p, p + 1, p * 5]);
+        for n in [1234567890, u64::MAX - 1, u64::MAX]
+            .into_iter()
+            .chain(edges)
+        {
             let mut out = Vec::new();
             write_u64(&mut out, n);
             assert_eq!(out, n.to_string().as_bytes());

@@ -53,22 +53,20 @@ impl Object {
     pub fn write_fields(&self, out: &mut Vec<u8>, text: &str, edit: Edit<'_>) -> bool {
         out.push(b'{');
         let mut any = false;
+        let bytes = text.as_bytes();
         for (i, field) in self.fields.iter().enumerate() {
-            let key = field.key(text);
-            if key == edit.drop {
+            if field.key(text) == edit.drop.as_bytes() {
                 continue;
             }
             if any {
                 out.push(b',');
             }
             any = true;
-            if field.decoded_key.is_some() {
-                write_json_str(out, key);
-            } else {
-                // A key written without escapes needs none on the way out.
-                out.push(b'"');
-                out.extend_from_slice(key.as_bytes());
-                out.push(b'"');
+            match &field.decoded_key {
+                Some(k) => write_json_str(out, k),
+                // A key written without escapes needs none on the way out,
+                // and is copied with the quotes around it in the line.
+                None => out.extend_from_slice(&bytes[field.key.start - 1..field.key.end + 1]),
             }
             out.push(b':');
             match edit.replace {
@@ -80,24 +78,35 @@ impl Object {
     }
 }
 
-/// A top-level field. Ranges are into the batch's text.
-pub struct Field {
-    /// The key as written, without its quotes.
-    key: Range<usize>,
-    /// The decoded key, when it has escapes.
-    decoded_key: Option<String>,
-    /// The raw JSON value.
-    pub value: Range<usize>,
-    /// The value decoded, for the text field when it has escapes and the
-    /// fast path read it.
-    decoded: Option<String>,
+impl Object {
+    /// Where the last fields named as `names` say are (the last, as
+    /// serde_json keeps the last of repeated keys), found in one pass.
+    fn last_named(&self, text: &str, names: (&str, &str)) -> (Option<usize>, Option<usize>) {
+        let mut found = (None, None);
+        for (i, field) in self.fields.iter().enumerate() {
+            let key = field.key(text);
+            if key == names.0.as_bytes() {
+                found.0 = Some(i);
+            }
+            if key == names.1.as_bytes() {
+                found.1 = Some(i);
+            }
+        }
+        found
+    }
 }
 
+/// A top-level field. Ranges are into the batch's text.
+pub use crate::json::RawField as Field;
+
 impl Field {
-    pub fn key<'a>(&'a self, text: &'a str) -> &'a str {
-        self.decoded_key
-            .as_deref()
-            .unwrap_or(&text[self.key.clone()])
+    /// The key, decoded, as bytes: slicing the text as a `str` would check
+    /// that the ends are character boundaries.
+    pub fn key<'a>(&'a self, text: &'a str) -> &'a [u8] {
+        match &self.decoded_key {
+            Some(k) => k.as_bytes(),
+            None => &text.as_bytes()[self.key.clone()],
+        }
     }
 }
 
@@ -183,7 +192,9 @@ impl Fields<'_> {
                 format!("invalid UTF-8 at byte {at} of the line: re-encode the file as UTF-8");
             return Err(Bad::line(ErrorKind::InvalidUtf8, message, line));
         }
-        if line.trim().is_empty() {
+        // Only the start is trimmed: a line of white space trims to nothing
+        // all the same, and an object line stops at its first byte.
+        if line.trim_start().is_empty() {
             let message = "empty line: JSONL needs one JSON object per line".into();
             return Err(Bad::line(ErrorKind::EmptyLine, message, line));
         }
@@ -205,8 +216,8 @@ impl Fields<'_> {
             );
             return Err(Bad::object(ErrorKind::TooLarge, message, object));
         }
-        let find = |o: &Object, name: &str| o.fields.iter().rposition(|f| f.key(text) == name);
-        let Some(text_field) = find(&object, self.text) else {
+        let (text_field, id_field) = object.last_named(text, (self.text, self.id));
+        let Some(text_field) = text_field else {
             let message = format!(
                 "no {:?} field (choose another with --text-field)",
                 self.text
@@ -240,7 +251,7 @@ impl Fields<'_> {
         } else {
             Text::Raw(value.start + 1..value.end - 1)
         };
-        let id = find(&object, self.id).and_then(|i| doc_id(&text[object.fields[i].value.clone()]));
+        let id = id_field.and_then(|i| doc_id(&text[object.fields[i].value.clone()]));
         Ok(Doc {
             object,
             text_field,
@@ -287,7 +298,7 @@ fn parse_object(
     decode: Option<&str>,
 ) -> Result<Object, serde_json::Error> {
     let line = &text[range.clone()];
-    if let Some(fields) = scan_fields(line, range.start, decode) {
+    if let Some(fields) = json::scan_object(line, range.start, decode) {
         return Ok(Object { fields });
     }
     let mut de = serde_json::Deserializer::from_str(line);
@@ -315,22 +326,6 @@ fn parse_object(
         })
         .collect();
     Ok(Object { fields })
-}
-
-/// The fast path of [`parse_object`]: `None` sends the line to serde_json.
-/// String values under the key `decode`, if given, come decoded.
-fn scan_fields(line: &str, base: usize, decode: Option<&str>) -> Option<Vec<Field>> {
-    let shift = |r: Range<usize>| base + r.start..base + r.end;
-    let fields = json::scan_object(line, decode)?
-        .into_iter()
-        .map(|f| Field {
-            key: shift(f.key),
-            decoded_key: f.decoded_key,
-            value: shift(f.value),
-            decoded: f.decoded,
-        })
-        .collect();
-    Some(fields)
 }
 
 /// A key as serde_json hands it: a slice of the line when it has no escape.
@@ -448,17 +443,20 @@ mod tests {
     /// Checks that the fast scanner agrees with serde_json on `line`
     /// whenever it answers; returns whether it answered.
     fn agrees(line: &str) -> bool {
-        let Some(fields) = scan_fields(line, 0, Some("text")) else {
+        let Some(fields) = json::scan_object(line, 0, Some("text")) else {
             return false;
         };
         let ours: Vec<(String, String)> = fields
             .iter()
-            .map(|f| (f.key(line).to_owned(), line[f.value.clone()].to_owned()))
+            .map(|f| {
+                let key = String::from_utf8(f.key(line).to_vec()).unwrap();
+                (key, line[f.value.clone()].to_owned())
+            })
             .collect();
         assert_eq!(Some(ours), serde_fields(line), "given {line:?}");
         for f in &fields {
             let raw = &line[f.value.clone()];
-            let wanted = f.key(line) == "text" && raw.starts_with('"') && raw.contains('\\');
+            let wanted = f.key(line) == b"text" && raw.starts_with('"') && raw.contains('\\');
             let serde = serde_json::from_str::<String>(raw).ok();
             match &f.decoded {
                 Some(decoded) => assert_eq!(Some(decoded), serde.as_ref(), "given {line:?}"),
