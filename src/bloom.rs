@@ -825,7 +825,7 @@ impl<R: Read> Payload<R> {
         let bits = u64_at(&fixed[..8]);
         let hashes = u32::from_le_bytes([fixed[8], fixed[9], fixed[10], fixed[11]]);
         let inserted = u64_at(&fixed[12..]);
-        if bits == 0 || bits % 64 != 0 || !(1..=32).contains(&hashes) {
+        if bits == 0 || !bits.is_multiple_of(64) || !(1..=32).contains(&hashes) {
             return Err(corrupt("impossible filter size or hash count"));
         }
         if self.inner.limit() != bits / 8 {

@@ -211,7 +211,7 @@ fn near_corpus() -> Vec<String> {
             (0..1 + rng.next() % 5)
                 .map(|_| {
                     let mut p = pool[(rng.next() % pool.len() as u64) as usize].clone();
-                    if rng.next() % 3 == 0 {
+                    if rng.next().is_multiple_of(3) {
                         p.push_str(" today");
                     }
                     p

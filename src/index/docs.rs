@@ -27,7 +27,7 @@ impl DocTable {
     /// Adds the next document's id.
     pub(crate) fn push(&mut self, id: &DocId) {
         let i = self.values.len();
-        if i % 64 == 0 {
+        if i.is_multiple_of(64) {
             self.is_str.push(0);
         }
         match id {

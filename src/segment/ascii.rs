@@ -17,14 +17,12 @@ pub(crate) fn sentence_starts(text: &[u8], mut emit: impl FnMut(usize)) {
         i += at;
         let c = text[i];
         let aterm = c == b'.';
-        if aterm {
-            if let Some(&next) = text.get(i + 1) {
-                // SB6 "3.5" and SB7 "U.S".
-                let letter_before = i > 0 && text[i - 1].is_ascii_alphabetic();
-                if next.is_ascii_digit() || (letter_before && next.is_ascii_uppercase()) {
-                    i += 1;
-                    continue;
-                }
+        if aterm && let Some(&next) = text.get(i + 1) {
+            // SB6 "3.5" and SB7 "U.S".
+            let letter_before = i > 0 && text[i - 1].is_ascii_alphabetic();
+            if next.is_ascii_digit() || (letter_before && next.is_ascii_uppercase()) {
+                i += 1;
+                continue;
             }
         }
         let mut k = i + 1;
