@@ -500,7 +500,7 @@ impl Tally {
         self.continuing = continuing;
         self.finished = finished;
         // A line that does not count opens no pair, as no line before does.
-        self.prev = (reach_base != 0).then_some(Prev {
+        self.prev = (reach_base != 0).then(|| Prev {
             width: reach_base - 1,
             counts: true,
             ends_sentence: prev_ends,
