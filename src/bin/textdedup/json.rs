@@ -604,7 +604,7 @@ mod tests {
     #[test]
     fn numbers_are_written_in_decimal() {
         let powers = (0..20).map(|k| 10u64.pow(k));
-        let edges = powers.flat_map(|p| [p - 1, p, p + 1, p * 5]);
+        let edges = powers.flat_map(|p| [p - 1, p, p + 1, p.saturating_mul(5)]);
         for n in [1234567890, u64::MAX - 1, u64::MAX]
             .into_iter()
             .chain(edges)
