@@ -360,13 +360,16 @@ fn squeeze_one(word: u64, drop: u64) -> u64 {
     (word & below) | ((word >> 8) & !below)
 }
 
-/// Copies the short `rest` (under 16 bytes) to the start of `block`, in
-/// overlapping pieces of a fixed size: a call to `memcpy` would cost more
+/// Copies the short `rest` (shorter than `block`) to the start of `block`,
+/// in overlapping pieces of a fixed size: a call to `memcpy` would cost more
 /// than the block.
 #[inline(always)]
-fn pad_into(block: &mut [u8; BLOCK], rest: &[u8]) {
+pub(crate) fn pad_into<const N: usize>(block: &mut [u8; N], rest: &[u8]) {
     let n = rest.len();
-    if n >= 8 {
+    if n >= 16 {
+        block[..16].copy_from_slice(&rest[..16]);
+        block[n - 16..n].copy_from_slice(&rest[n - 16..]);
+    } else if n >= 8 {
         block[..8].copy_from_slice(&rest[..8]);
         block[n - 8..n].copy_from_slice(&rest[n - 8..]);
     } else if n >= 4 {

@@ -462,13 +462,19 @@ mod tests {
         out
     }
 
+    /// Whether [`normalize_joined`], with its ASCII path, gives `text` the
+    /// key of the whole-segment Unicode path.
+    fn matches_unicode_only(opts: Options, text: &str) -> Result<(), TestCaseError> {
+        let mut out = String::from("stale");
+        normalize_joined(opts, text, &mut out);
+        prop_assert_eq!(out, unicode_only(opts, text), "given: {:?}", text);
+        Ok(())
+    }
+
     proptest! {
         #[test]
         fn ascii_path_matches_unicode_path(text in r"[ -~\t\n\r\x00-\x1f]{0,40}", fold in any::<bool>()) {
-            let opts = Options { fold_digits: fold, strip_accents: false };
-            let mut out = String::from("stale");
-            normalize_joined(opts, &text, &mut out);
-            prop_assert_eq!(out, unicode_only(opts, &text), "given: {:?}", text);
+            matches_unicode_only(Options { fold_digits: fold, strip_accents: false }, &text)?;
         }
 
         /// Long enough for several 32-byte chunks of the AVX2 path, with
@@ -478,10 +484,7 @@ mod tests {
             text in r"([a-zA-Z]{1,12}|[0-9]{1,4}|[ .,!?'\x22()-]{1,3}|[A-Z]\.[A-Z]\.|\x01|\t){0,60}",
             fold in any::<bool>(),
         ) {
-            let opts = Options { fold_digits: fold, strip_accents: false };
-            let mut out = String::from("stale");
-            normalize_joined(opts, &text, &mut out);
-            prop_assert_eq!(out, unicode_only(opts, &text), "given: {:?}", text);
+            matches_unicode_only(Options { fold_digits: fold, strip_accents: false }, &text)?;
         }
 
         /// Long ASCII runs between characters of every kind the Unicode
@@ -492,10 +495,7 @@ mod tests {
             fold in any::<bool>(),
             strip in any::<bool>(),
         ) {
-            let opts = Options { fold_digits: fold, strip_accents: strip };
-            let mut out = String::from("stale");
-            normalize_joined(opts, &text, &mut out);
-            prop_assert_eq!(out, unicode_only(opts, &text), "given: {:?}", text);
+            matches_unicode_only(Options { fold_digits: fold, strip_accents: strip }, &text)?;
         }
 
         #[test]
@@ -504,10 +504,7 @@ mod tests {
             fold in any::<bool>(),
             strip in any::<bool>(),
         ) {
-            let opts = Options { fold_digits: fold, strip_accents: strip };
-            let mut out = String::from("stale");
-            normalize_joined(opts, &text, &mut out);
-            prop_assert_eq!(out, unicode_only(opts, &text), "given: {:?}", text);
+            matches_unicode_only(Options { fold_digits: fold, strip_accents: strip }, &text)?;
         }
     }
 

@@ -19,7 +19,7 @@ use std::arch::x86_64::{
     _mm256_movemask_epi8, _mm256_set1_epi8, _pext_u64,
 };
 
-use super::ascii::{BlockRules, Collapse, DROP, SPACE, Special, collapse_from};
+use super::ascii::{BlockRules, Collapse, DROP, SPACE, Special, collapse_from, pad_into};
 
 /// Bytes per chunk.
 const CHUNK: usize = 32;
@@ -124,30 +124,11 @@ impl Chunk {
     }
 }
 
-/// The first 32 bytes of `rest`, or all of them followed by `pad`, in
-/// pieces of fixed sizes: a call to `memcpy` would cost more than the
-/// chunk.
+/// The short `rest` (under 32 bytes), followed by `pad`.
 #[inline]
 fn padded(rest: &[u8], pad: u8) -> [u8; CHUNK] {
     let mut src = [pad; CHUNK];
-    let n = rest.len();
-    if n >= CHUNK {
-        src.copy_from_slice(&rest[..CHUNK]);
-    } else if n >= 16 {
-        src[..16].copy_from_slice(&rest[..16]);
-        src[n - 16..n].copy_from_slice(&rest[n - 16..]);
-    } else if n >= 8 {
-        src[..8].copy_from_slice(&rest[..8]);
-        src[n - 8..n].copy_from_slice(&rest[n - 8..]);
-    } else if n >= 4 {
-        src[..4].copy_from_slice(&rest[..4]);
-        src[n - 4..n].copy_from_slice(&rest[n - 4..]);
-    } else if n > 0 {
-        // Indices 0, n / 2 and n - 1 cover every n up to 3.
-        src[0] = rest[0];
-        src[n / 2] = rest[n / 2];
-        src[n - 1] = rest[n - 1];
-    }
+    pad_into(&mut src, rest);
     src
 }
 
