@@ -11,28 +11,15 @@ struct Line {
     end: usize,
 }
 
+/// The lines of `text`, one [`line_at`] after another: the line-by-line
+/// walk that [`remove_spans`] shortcuts with runs, for the tests.
 #[cfg(test)]
 fn lines(text: &str) -> impl Iterator<Item = Line> + '_ {
-    let bytes = text.as_bytes();
     let mut pos = 0;
     std::iter::from_fn(move || {
-        if pos >= text.len() {
-            return None;
-        }
-        let start = pos;
-        let rest = &bytes[start..];
-        let (content_len, break_len) = match find_break(rest) {
-            None => (rest.len(), 0),
-            Some(i) if rest[i] == b'\r' && rest.get(i + 1) == Some(&b'\n') => (i, 2),
-            Some(i) if rest[i] == 0xE2 => (i, 3),
-            Some(i) => (i, 1),
-        };
-        pos = start + content_len + break_len;
-        Some(Line {
-            start,
-            content_end: start + content_len,
-            end: pos,
-        })
+        let line = (pos < text.len()).then(|| line_at(text, pos))?;
+        pos = line.end;
+        Some(line)
     })
 }
 
