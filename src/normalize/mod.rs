@@ -277,8 +277,8 @@ impl Normalizer {
     /// buffer spares filling it again for the next segment).
     ///
     /// NOTE: for hashing. The `Default` ASCII path writes bytes, and a
-    /// `String` would check them again for UTF-8 (under `forbid(unsafe_code)`
-    /// there is no way around the check).
+    /// `String` would check them again for UTF-8 (only `unsafe` could skip
+    /// the check, and the crate keeps `unsafe` to its vector code).
     pub(crate) fn normalize_bytes_into(&self, segment: &str, out: &mut Vec<u8>) -> usize {
         if self.preset == Preset::Default {
             let opts = default::Options {
