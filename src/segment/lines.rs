@@ -1,5 +1,6 @@
 //! Physical lines of a text, with the kind of break that ends each.
 
+use super::first_marked;
 use memchr::{memchr, memchr2, memchr3};
 
 /// One line: `text[start..end]` without its terminator.
@@ -112,20 +113,7 @@ fn find_lf_or_high(text: &[u8]) -> Option<usize> {
         }
         return None;
     }
-    let mut chunks = text.chunks_exact(8);
-    let mut base = 0;
-    for chunk in &mut chunks {
-        let found = flags(word(chunk));
-        if found != 0 {
-            return Some(base + found.trailing_zeros() as usize / 8);
-        }
-        base += 8;
-    }
-    let rest = chunks
-        .remainder()
-        .iter()
-        .position(|&b| b == b'\n' || b >= 0x80);
-    rest.map(|i| base + i)
+    first_marked(text, flags, |b| b == b'\n' || b >= 0x80)
 }
 
 /// Whether `bytes` is ASCII: `<[u8]>::is_ascii` takes 64 bytes a step but

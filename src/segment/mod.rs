@@ -179,6 +179,36 @@ fn is_ascii_space(b: u8) -> bool {
     b <= b' ' && SPACES >> b & 1 != 0
 }
 
+/// The first byte of `bytes` that a word test marks, eight bytes at a time:
+/// `marks(word)` sets the high bit of at least the lowest marked byte of
+/// the little-endian `word` (and of no byte below it; bytes above may be
+/// marked falsely), and `marked(b)` says the same of one byte, for the
+/// last few.
+///
+/// NOTE: the lines and words searched are a few to a hundred bytes long,
+/// where a byte loop stalls on the branch that ends it, and `memchr`'s
+/// setup costs more than the search.
+#[inline(always)]
+fn first_marked(
+    bytes: &[u8],
+    marks: impl Fn(u64) -> u64,
+    marked: impl Fn(u8) -> bool,
+) -> Option<usize> {
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let mut chunks = bytes.chunks_exact(8);
+    let mut base = 0;
+    for chunk in &mut chunks {
+        let word = u64::from_le_bytes(chunk.try_into().unwrap_or_default());
+        let found = marks(word) & HIGH;
+        if found != 0 {
+            return Some(base + found.trailing_zeros() as usize / 8);
+        }
+        base += 8;
+    }
+    let rest = chunks.remainder().iter().position(|&b| marked(b));
+    rest.map(|i| base + i)
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

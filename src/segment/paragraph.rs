@@ -4,7 +4,7 @@ use std::cell::Cell;
 
 use super::lines::{Line, Lines};
 use super::wrap::{self, Row, WrapStats, is_full};
-use super::{ParagraphMode, trim_span};
+use super::{ParagraphMode, first_marked, trim_span};
 use crate::Span;
 
 /// How paragraphs are cut once `Auto` has been resolved.
@@ -198,18 +198,13 @@ impl<'t> Paragraphs<'t> {
 /// mostly one step instead of a few.
 fn has_ascii_lower(bytes: &[u8]) -> bool {
     const ONES: u64 = 0x0101_0101_0101_0101;
-    let mut chunks = bytes.chunks_exact(8);
-    for chunk in &mut chunks {
-        let word = u64::from_le_bytes(chunk.try_into().unwrap_or_default());
-        // Bytes below 0x80 add without carries: the high bit of each sum
-        // says whether the byte reached 'a', or passed 'z'.
-        let lower = word.wrapping_add((0x80 - b'a' as u64) * ONES)
-            & !word.wrapping_add((0x80 - b'z' as u64 - 1) * ONES);
-        if lower & (0x80 * ONES) != 0 {
-            return true;
-        }
-    }
-    chunks.remainder().iter().any(u8::is_ascii_lowercase)
+    // Bytes below 0x80 add without carries: the high bit of each sum says
+    // whether the byte reached 'a', or passed 'z'.
+    let marks = |word: u64| {
+        word.wrapping_add((0x80 - b'a' as u64) * ONES)
+            & !word.wrapping_add((0x80 - b'z' as u64 - 1) * ONES)
+    };
+    first_marked(bytes, marks, |b| b.is_ascii_lowercase()).is_some()
 }
 
 thread_local! {

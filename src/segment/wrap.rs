@@ -7,8 +7,8 @@
 
 use memchr::memchr;
 
-use super::is_ascii_space;
 use super::lines::{Line, Lines, for_each_ascii_lf_line, is_ascii};
+use super::{first_marked, is_ascii_space};
 
 /// Line lengths above this are not wrapped text; longer ones are counted
 /// together in the last histogram bucket.
@@ -109,27 +109,16 @@ fn find_ascii(bytes: &[u8], space: bool) -> Option<usize> {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const LOW: u64 = 0x7F * ONES;
     let flip = if space { 0 } else { !LOW };
-    let mut chunks = bytes.chunks_exact(8);
-    let mut base = 0;
-    for chunk in &mut chunks {
-        let word = u64::from_le_bytes(chunk.try_into().unwrap_or_default());
+    let marks = |word: u64| {
         // Bytes below 0x80 add without carries: the high bit of each sum says
         // whether the byte reached 9 (tab), 14 (past CR), or equals 32.
         let tab_to_cr =
             word.wrapping_add((0x80 - 9) * ONES) & !word.wrapping_add((0x80 - 14) * ONES);
         let blank = word ^ (0x20 * ONES);
         let is_space = !(((blank & LOW) + LOW) | blank);
-        let hits = ((tab_to_cr | is_space) & !LOW) ^ flip;
-        if hits != 0 {
-            return Some(base + hits.trailing_zeros() as usize / 8);
-        }
-        base += 8;
-    }
-    let rest = chunks
-        .remainder()
-        .iter()
-        .position(|&b| is_ascii_space(b) == space);
-    rest.map(|i| base + i)
+        ((tab_to_cr | is_space) & !LOW) ^ flip
+    };
+    first_marked(bytes, marks, |b| is_ascii_space(b) == space)
 }
 
 /// The first white space in ASCII `bytes`: [`find_ascii`] for `space`.
@@ -139,24 +128,13 @@ fn find_ascii(bytes: &[u8], space: bool) -> Option<usize> {
 #[inline(always)]
 fn find_space(bytes: &[u8]) -> Option<usize> {
     const ONES: u64 = 0x0101_0101_0101_0101;
-    let mut chunks = bytes.chunks_exact(8);
-    let mut base = 0;
-    for chunk in &mut chunks {
-        let word = u64::from_le_bytes(chunk.try_into().unwrap_or_default());
-        // A byte below 0x21 borrows and sets its high bit; the lowest such
-        // byte is exact, as only bytes above it can borrow.
-        let low = word.wrapping_sub(0x21 * ONES) & (0x80 * ONES);
-        if low != 0 {
-            let i = base + low.trailing_zeros() as usize / 8;
-            if is_ascii_space(bytes[i]) {
-                return Some(i);
-            }
-            return find_ascii(&bytes[i..], true).map(|j| i + j);
-        }
-        base += 8;
+    // A byte below 0x21 borrows and sets its high bit; the lowest such byte
+    // is exact, as only bytes above it can borrow.
+    let i = first_marked(bytes, |word| word.wrapping_sub(0x21 * ONES), |b| b <= b' ')?;
+    if is_ascii_space(bytes[i]) {
+        return Some(i);
     }
-    let rest = chunks.remainder().iter().position(|&b| is_ascii_space(b));
-    rest.map(|i| base + i)
+    find_ascii(&bytes[i..], true).map(|j| i + j)
 }
 
 impl Shape {
