@@ -302,19 +302,31 @@ impl Scanner<'_> {
         }
     }
 
+    /// Moves to the end of the run of plain string bytes at the cursor:
+    /// `Some(true)` at the closing quote, `Some(false)` at a backslash, and
+    /// `None` at a control character (which a string may not hold) or at
+    /// the end of the line. The cursor is left on that byte.
+    #[inline(always)]
+    fn run_end(&mut self) -> Option<bool> {
+        self.i += find_special(self.b.get(self.i..)?)?;
+        match self.b[self.i] {
+            b'"' => Some(true),
+            b'\\' => Some(false),
+            _ => None,
+        }
+    }
+
     /// Skips the rest of a string whose opening quote was read; returns
     /// whether it has escapes.
     fn string(&mut self) -> Option<bool> {
         let mut escaped = false;
         loop {
-            let at = self.i + find_special(self.b.get(self.i..)?)?;
-            self.i = at + 1;
-            match self.b[at] {
-                b'"' => return Some(escaped),
-                b'\\' => escaped = true,
-                // A control character, which a string may not hold.
-                _ => return None,
+            let closed = self.run_end()?;
+            self.i += 1;
+            if closed {
+                return Some(escaped);
             }
+            escaped = true;
             match self.next()? {
                 b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => {}
                 b'u' => {
@@ -330,14 +342,9 @@ impl Scanner<'_> {
     /// escapes (`None` when it has none: it is then the slice as written).
     fn decoded_string(&mut self, line: &str) -> Option<Option<String>> {
         let mut run = self.i;
-        self.i += find_special(self.b.get(self.i..)?)?;
-        match self.b[self.i] {
-            b'"' => {
-                self.i += 1;
-                return Some(None);
-            }
-            b'\\' => {}
-            _ => return None,
+        if self.run_end()? {
+            self.i += 1;
+            return Some(None);
         }
         let mut out = String::with_capacity(line.len() - run);
         loop {
@@ -356,15 +363,10 @@ impl Scanner<'_> {
                 }
             }
             run = self.i;
-            self.i += find_special(self.b.get(self.i..)?)?;
-            match self.b[self.i] {
-                b'"' => {
-                    out.push_str(&line[run..self.i]);
-                    self.i += 1;
-                    return Some(Some(out));
-                }
-                b'\\' => {}
-                _ => return None,
+            if self.run_end()? {
+                out.push_str(&line[run..self.i]);
+                self.i += 1;
+                return Some(Some(out));
             }
         }
     }
