@@ -189,8 +189,9 @@ fn clusters_group_every_copy_of_one_kept_segment() {
     let text =
         "Breaking news headline.\nStory one.\nBreaking news headline.\nBreaking news headline.";
     let report = lines_dedup(&[Level::Paragraph]).check(text);
-    assert_eq!(report.clusters.len(), 1);
-    let cluster = &report.clusters[0];
+    let clusters = report.clusters();
+    assert_eq!(clusters.len(), 1);
+    let cluster = &clusters[0];
     assert_eq!(cluster.kept.span, Span::new(0, 23));
     assert_eq!(
         cluster.duplicates,
@@ -225,7 +226,7 @@ fn many_clusters_group_like_a_naive_grouping() {
         }
     }
     let clusters: Vec<(Level, Span, Vec<Span>)> = report
-        .clusters
+        .clusters()
         .iter()
         .map(|c| (c.level, c.kept.span, c.duplicates.clone()))
         .collect();

@@ -42,7 +42,7 @@ fn paragraph_duplicates_and_what_they_repeat() {
     );
     let stats = report.stats.level(Level::Paragraph).unwrap();
     assert_eq!((stats.segments, stats.duplicates), (11, 4));
-    assert_eq!(report.clusters.len(), 4);
+    assert_eq!(report.clusters().len(), 4);
 }
 
 #[test]

@@ -10,7 +10,7 @@ use self::exact::{ExactTable, Location};
 use self::near::{NearIndex, Source};
 use crate::dedup::{LevelSketch, Sketch};
 use crate::fxmap::LocalMap;
-use crate::report::{Cluster, Duplicate, LevelStats, Origin, Report, Stats};
+use crate::report::{Duplicate, LevelStats, Origin, Report, Stats};
 use crate::{Dedup, DocId, Level, Method, Span};
 
 /// Where a near-duplicate entry is.
@@ -369,51 +369,10 @@ fn empty_report(sketch: &Sketch) -> Report {
     }
 }
 
-/// Orders the duplicates and groups them into clusters.
+/// Orders the duplicates.
 fn finish(mut report: Report) -> Report {
-    if report.duplicates.is_empty() {
-        return report;
-    }
     report.duplicates.sort_by(|a, b| {
         (a.span.start, a.level, a.span.end).cmp(&(b.span.start, b.level, b.span.end))
     });
-    // NOTE: most reports have a few clusters, found by a scan; a map (by
-    // the first duplicate of each cluster) only past that.
-    const SCAN: usize = 16;
-    // One allocation for the few clusters of most reports; bounded, as a
-    // report's thousand copies of one line make one cluster.
-    let mut clusters: Vec<Cluster> = Vec::with_capacity(report.duplicates.len().min(SCAN + 1));
-    let mut by_origin: Option<std::collections::HashMap<(Level, &Origin), usize>> = None;
-    for (d, dup) in report.duplicates.iter().enumerate() {
-        let found = match &by_origin {
-            Some(map) => map.get(&(dup.level, &dup.of)).copied(),
-            None => clusters
-                .iter()
-                .position(|c| c.level == dup.level && c.kept == dup.of),
-        };
-        if let Some(i) = found {
-            clusters[i].duplicates.push(dup.span);
-            continue;
-        }
-        clusters.push(Cluster {
-            level: dup.level,
-            kept: dup.of.clone(),
-            duplicates: vec![dup.span],
-        });
-        if let Some(map) = &mut by_origin {
-            map.insert((dup.level, &dup.of), clusters.len() - 1);
-        } else if clusters.len() > SCAN {
-            // Clusters are numbered in the order their first duplicate
-            // comes, so numbering the new keys of the duplicates so far, in
-            // order, gives each cluster's number.
-            let mut map = std::collections::HashMap::with_capacity(clusters.len());
-            for dup in &report.duplicates[..=d] {
-                let next = map.len();
-                map.entry((dup.level, &dup.of)).or_insert(next);
-            }
-            by_origin = Some(map);
-        }
-    }
-    report.clusters = clusters;
     report
 }
