@@ -41,9 +41,7 @@ impl Avx2 {
     }
 }
 
-/// The block loop of [`Avx2::for_each_ascii_lf_line`]; the last, partial
-/// block is copied into one padded with zeros, which are neither `\n` nor
-/// high.
+/// The block loop of [`Avx2::for_each_ascii_lf_line`].
 #[target_feature(enable = "avx2,bmi1")]
 fn lf_lines<F: FnMut(usize, usize)>(text: &[u8], f: &mut F) -> Result<(), usize> {
     let mut start = 0;
@@ -51,9 +49,24 @@ fn lf_lines<F: FnMut(usize, usize)>(text: &[u8], f: &mut F) -> Result<(), usize>
     for (i, block) in blocks.iter().enumerate() {
         lines_in(i * BLOCK, masks(block), &mut start, f)?;
     }
-    let mut last = [0; BLOCK];
-    last[..tail.len()].copy_from_slice(tail);
-    lines_in(text.len() - tail.len(), masks(&last), &mut start, f)?;
+    if !tail.is_empty() {
+        // The last block of the text, shifted so that only the tail's lanes
+        // are left; a text shorter than a block is padded with zeros, which
+        // are neither `\n` nor high. Either way no copy past the text.
+        let (lf, high) = match text.last_chunk::<BLOCK>() {
+            Some(last) => {
+                let (lf, high) = masks(last);
+                let done = BLOCK - tail.len();
+                (lf >> done, high >> done)
+            }
+            None => {
+                let mut padded = [0; BLOCK];
+                padded[..tail.len()].copy_from_slice(tail);
+                masks(&padded)
+            }
+        };
+        lines_in(text.len() - tail.len(), (lf, high), &mut start, f)?;
+    }
     // A text that does not end in `\n` ends in a line all the same.
     if start < text.len() {
         f(start, text.len());
