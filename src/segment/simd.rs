@@ -1,9 +1,9 @@
 //! The line scan of ASCII text with `\n` breaks, 64 bytes at a time with
 //! AVX2, chosen at run time.
 //!
-//! Why: the portable scan (`lines.rs`) tests eight bytes a step and leaves
-//! its loop at every line end, so a newswire line of some 50 bytes costs
-//! several steps and a mispredicted exit; here a compare and two
+//! Why: the portable scan (`lines.rs`) tests eight bytes a step and starts
+//! a search of its own at every line, so a newswire line of some 50 bytes
+//! costs several steps and a loop's setup and exit; here a compare and two
 //! `movemask`s per 32 bytes give bitmasks of the line ends and of the
 //! non-ASCII bytes, and each line end then takes a `trailing_zeros` and a
 //! clear of the lowest bit.

@@ -444,7 +444,8 @@ impl Tally {
         let mut prev_ends = false;
         let mut after_break = true;
         let (mut continuing, mut finished, mut top) = (0, 0, 0);
-        // NOTE: inlined into the line scan, which takes a call per block.
+        // NOTE: inlined into the line scan; its AVX2 loop, a function of its
+        // own, called it for every line.
         let done = for_each_ascii_lf_line(
             text,
             #[inline(always)]
