@@ -58,9 +58,23 @@ impl<'t> Lines<'t> {
 /// stops before the line with the first other byte and returns its start.
 ///
 /// NOTE: the line scan reads every byte anyway, so it checks ASCII on the
-/// way instead of a pass of its own over the text.
+/// way instead of a pass of its own over the text. It takes 64 bytes a
+/// step with AVX2 when the CPU has it (`simd.rs`).
 #[inline(always)]
 pub(crate) fn for_each_ascii_lf_line(
+    text: &str,
+    mut f: impl FnMut(usize, usize),
+) -> Result<(), usize> {
+    #[cfg(target_arch = "x86_64")]
+    if let Some(avx2) = super::simd::Avx2::detect() {
+        return avx2.for_each_ascii_lf_line(text.as_bytes(), &mut f);
+    }
+    portable_ascii_lf_lines(text, f)
+}
+
+/// [`for_each_ascii_lf_line`] without vector instructions.
+#[inline(always)]
+pub(crate) fn portable_ascii_lf_lines(
     text: &str,
     mut f: impl FnMut(usize, usize),
 ) -> Result<(), usize> {
@@ -210,6 +224,7 @@ fn find_lf(bytes: &[u8]) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     fn lines(text: &str) -> Vec<(&str, bool)> {
         Lines::new(text)
@@ -246,6 +261,18 @@ mod tests {
         }
     }
 
+    /// What a line scan returns, and the lines it found.
+    type Scan = (Result<(), usize>, Vec<(usize, usize)>);
+
+    /// What [`for_each_ascii_lf_line`] (by AVX2 if the CPU has it) and
+    /// the portable scan say of `text`.
+    fn both_scans(text: &str) -> [Scan; 2] {
+        let (mut fast, mut portable) = (Vec::new(), Vec::new());
+        let fast_done = for_each_ascii_lf_line(text, |start, end| fast.push((start, end)));
+        let portable_done = portable_ascii_lf_lines(text, |start, end| portable.push((start, end)));
+        [(fast_done, fast), (portable_done, portable)]
+    }
+
     #[test]
     fn ascii_lf_lines_as_lines_would() {
         let long = "x".repeat(200);
@@ -254,10 +281,10 @@ mod tests {
             let want: Vec<(usize, usize)> = Lines::with_only_lf(text, false)
                 .map(|l| (l.start, l.end))
                 .collect();
-            let mut got = Vec::new();
-            let done = for_each_ascii_lf_line(text, |start, end| got.push((start, end)));
-            assert_eq!(done, Ok(()));
-            assert_eq!(got, want, "{text:?}");
+            for (done, got) in both_scans(text) {
+                assert_eq!(done, Ok(()));
+                assert_eq!(got, want, "{text:?}");
+            }
         }
     }
 
@@ -281,12 +308,12 @@ mod tests {
                         want.push((start, end));
                         start += piece.len();
                     }
-                    let mut got = Vec::new();
-                    let done = for_each_ascii_lf_line(&text, |start, end| got.push((start, end)));
                     // `start` is now where the first non-ASCII line starts.
                     let want_done = if text.is_ascii() { Ok(()) } else { Err(start) };
-                    assert_eq!(done, want_done, "{text:?}");
-                    assert_eq!(got, want, "{text:?}");
+                    for (done, got) in both_scans(&text) {
+                        assert_eq!(done, want_done, "{text:?}");
+                        assert_eq!(got, want, "{text:?}");
+                    }
                 }
             }
         }
@@ -302,6 +329,40 @@ mod tests {
                 }
                 assert_eq!(is_ascii(&bytes), bytes.is_ascii(), "{len} {at}");
             }
+        }
+    }
+
+    /// Lines of ASCII, with what the line measures look at and `\r`, and
+    /// now and then a char of two to four bytes or a line break of the
+    /// general path, at any offset from a 32-byte boundary.
+    fn ascii_lines() -> impl Strategy<Value = String> {
+        let line = prop_oneof![
+            8 => "[a-z >:.\r\t\x0b]{0,150}",
+            2 => Just(String::new()),
+            1 => "[a-z .]{0,70}[\u{e9}\u{20ac}\u{10348}\u{2028}\u{2029}\u{85}][a-z .]{0,70}",
+        ];
+        (prop::collection::vec(line, 0..12), any::<bool>()).prop_map(|(lines, last)| {
+            let text = lines.join("\n");
+            if last { text + "\n" } else { text }
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(4096))]
+
+        #[test]
+        #[cfg(target_arch = "x86_64")]
+        fn avx2_lines_agree_with_the_portable_scan(text in ascii_lines()) {
+            let Some(avx2) = super::super::simd::Avx2::detect() else {
+                return Ok(());
+            };
+            let mut fast = Vec::new();
+            let fast_done =
+                avx2.for_each_ascii_lf_line(text.as_bytes(), &mut |start, end| fast.push((start, end)));
+            let mut portable = Vec::new();
+            let portable_done = portable_ascii_lf_lines(&text, |start, end| portable.push((start, end)));
+            prop_assert_eq!(fast_done, portable_done);
+            prop_assert_eq!(fast, portable);
         }
     }
 

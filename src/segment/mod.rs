@@ -33,6 +33,9 @@ mod ascii;
 mod lines;
 mod paragraph;
 mod sentence;
+#[cfg(target_arch = "x86_64")]
+#[allow(unsafe_code)]
+mod simd;
 mod window;
 mod wrap;
 

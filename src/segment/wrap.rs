@@ -444,35 +444,41 @@ impl Tally {
         let mut prev_ends = false;
         let mut after_break = true;
         let (mut continuing, mut finished, mut top) = (0, 0, 0);
-        let done = for_each_ascii_lf_line(text, |start, end| {
-            let Some(line) = AsciiLine::of(bytes, start, end) else {
-                reach_base = 0;
-                after_break = true;
-                return;
-            };
-            let bucket = line.len.min(MAX_WIDTH + 1);
-            self.histogram[bucket] += 1;
-            top = top.max(bucket);
-            // An indented line opens a paragraph, so it says nothing of width.
-            if reach_base != 0 && line.indent == 0 && !line.bare_quote {
-                continuing += 1;
-                self.reach[(reach_base + line.first_word).min(MAX_WIDTH + 1)] += 1;
-                finished += usize::from(prev_ends);
-            }
-            let counts = !line.bare_quote && !line.header;
-            reach_base = if counts { line.len + 1 } else { 0 };
-            prev_ends = line.ends_sentence;
-            rows.push(Row {
-                start: start + line.indent,
-                end: start + line.len,
-                width: cap(line.len),
-                first_word: cap(line.first_word),
-                quote_depth: line.quote_depth,
-                indented: line.indent > 0,
-                after_break,
-            });
-            after_break = false;
-        });
+        // NOTE: inlined into the line scan; its AVX2 loop, a function of its
+        // own, called it for every line.
+        let done = for_each_ascii_lf_line(
+            text,
+            #[inline(always)]
+            |start, end| {
+                let Some(line) = AsciiLine::of(bytes, start, end) else {
+                    reach_base = 0;
+                    after_break = true;
+                    return;
+                };
+                let bucket = line.len.min(MAX_WIDTH + 1);
+                self.histogram[bucket] += 1;
+                top = top.max(bucket);
+                // An indented line opens a paragraph, so it says nothing of width.
+                if reach_base != 0 && line.indent == 0 && !line.bare_quote {
+                    continuing += 1;
+                    self.reach[(reach_base + line.first_word).min(MAX_WIDTH + 1)] += 1;
+                    finished += usize::from(prev_ends);
+                }
+                let counts = !line.bare_quote && !line.header;
+                reach_base = if counts { line.len + 1 } else { 0 };
+                prev_ends = line.ends_sentence;
+                rows.push(Row {
+                    start: start + line.indent,
+                    end: start + line.len,
+                    width: cap(line.len),
+                    first_word: cap(line.first_word),
+                    quote_depth: line.quote_depth,
+                    indented: line.indent > 0,
+                    after_break,
+                });
+                after_break = false;
+            },
+        );
         self.nonblank = rows.len();
         self.top = top;
         self.continuing = continuing;
