@@ -109,11 +109,13 @@
 //!
 //! # Safety
 //!
-//! One private module uses `unsafe`: on x86-64 CPUs with AVX2 and BMI2
-//! (checked at run time), the ASCII pass of the default normalization runs
-//! as vector code, which is only callable after that check. It gives the
-//! same keys as the portable code, which every other CPU runs; the rest of
-//! the crate denies `unsafe_code`.
+//! Two private modules use `unsafe`, each for vector code that is only
+//! callable after a run-time check of the CPU: on x86-64 CPUs with AVX2 and
+//! BMI2, the ASCII pass of the default normalization
+//! (`normalize/simd.rs`), and with AVX2, the scan for line ends of ASCII
+//! text (`segment/simd.rs`). Each gives the same results as the portable
+//! code, which every other CPU runs, and property tests compare the two;
+//! the rest of the crate denies `unsafe_code`.
 #![deny(missing_docs)]
 #![deny(unsafe_code)]
 

@@ -1,5 +1,6 @@
 //! The ASCII pass of the `Default` rules 32 bytes at a time with AVX2 and
-//! BMI2, chosen at run time: the only `unsafe` in the crate.
+//! BMI2, chosen at run time: one of the two modules of the crate with `unsafe`
+//! (the other is `segment/simd.rs`).
 //!
 //! Why: the portable pass (`ascii.rs`) is limited to baseline x86-64 (SSE2)
 //! and squeezes out doubled spaces with bit tricks that handle one per eight
