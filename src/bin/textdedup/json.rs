@@ -357,7 +357,9 @@ impl<'a> Scanner<'a> {
         self.string_portable()
     }
 
-    /// [`Scanner::string`] on any CPU.
+    /// [`Scanner::string`] on any CPU. Never inlined, so that the registers
+    /// it needs are not saved on the AVX2 path too.
+    #[inline(never)]
     fn string_portable(&mut self) -> Option<bool> {
         let mut escaped = false;
         loop {
@@ -383,7 +385,9 @@ impl<'a> Scanner<'a> {
         self.decoded_string_portable(line)
     }
 
-    /// [`Scanner::decoded_string`] on any CPU.
+    /// [`Scanner::decoded_string`] on any CPU. Never inlined, as
+    /// [`Scanner::string_portable`].
+    #[inline(never)]
     fn decoded_string_portable(&mut self, line: &str) -> Option<Option<String>> {
         let mut run = self.i;
         if self.run_end()? {

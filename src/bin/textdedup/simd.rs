@@ -83,7 +83,8 @@ fn decoded_string(line: &str, from: usize) -> Option<(usize, Option<String>)> {
     if bytes[at] == b'"' {
         return Some((from + at + 1, None));
     }
-    // Decoding never lengthens a string.
+    // Room for all that is left and a chunk, which `copy` needs: decoding
+    // never lengthens a string.
     let mut text = String::with_capacity(bytes.len() + CHUNK);
     // SAFETY: what is appended below are runs of `rest` that start at its
     // start or after an escape (whose last byte is ASCII) and end before a
@@ -116,12 +117,15 @@ fn decoded_string(line: &str, from: usize) -> Option<(usize, Option<String>)> {
 #[target_feature(enable = "avx2")]
 fn write_str(out: &mut Vec<u8>, s: &str) {
     let bytes = s.as_bytes();
-    out.reserve(bytes.len() + 2);
+    out.reserve(bytes.len() + CHUNK + 2);
     out.push(b'"');
     let mut at = 0;
     while let Some(i) = copy(out, bytes, at) {
         json::write_escape(out, bytes[i]);
         at = i + 1;
+        // An escape is longer than its byte: room again for what is left
+        // as it is, and a chunk.
+        out.reserve(bytes.len() - at + CHUNK);
     }
     out.push(b'"');
 }
@@ -154,13 +158,11 @@ fn find(bytes: &[u8], from: usize) -> Option<usize> {
 /// Appends `bytes[at..]` to `out` up to the first byte that a JSON string
 /// cannot hold as is, and returns where that byte is (`None`: all was
 /// appended). Whole chunks are stored whole and cut to the run; the tail,
-/// under a chunk, is searched by [`find`] and copied as a slice.
+/// under a chunk, is searched by [`find`] and copied as a slice. `out` has
+/// room for `bytes[at..]` and a chunk.
 #[inline]
 #[target_feature(enable = "avx2")]
 fn copy(out: &mut Vec<u8>, bytes: &[u8], mut at: usize) -> Option<usize> {
-    // Room for all that is left and a chunk: each step stores a chunk and
-    // keeps as many bytes as it moves on in `bytes`.
-    out.reserve(bytes.len() - at + CHUNK);
     while let Some(chunk) = bytes.get(at..).and_then(<[u8]>::first_chunk) {
         let vector = load(chunk);
         let found = specials(vector);
@@ -178,13 +180,16 @@ fn copy(out: &mut Vec<u8>, bytes: &[u8], mut at: usize) -> Option<usize> {
 }
 
 /// Appends the first `len` bytes of `vector` (at most 32) to `out`, which
-/// has room for 32.
+/// has room for 32 more.
+///
+/// The callers reserve ahead rather than here: a call that may grow `out`
+/// in the loop makes the compiler keep the vector on the stack.
 #[inline]
 #[target_feature(enable = "avx2")]
 fn store(out: &mut Vec<u8>, vector: __m256i, len: usize) {
     let len = len.min(CHUNK);
     let spare = out.spare_capacity_mut();
-    assert!(spare.len() >= CHUNK);
+    assert!(spare.len() >= CHUNK, "room for a chunk was reserved");
     // SAFETY: `spare` has room for 32 bytes (asserted just above), and
     // `storeu` needs no alignment.
     unsafe { _mm256_storeu_si256(spare.as_mut_ptr().cast(), vector) };
