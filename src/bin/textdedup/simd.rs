@@ -83,7 +83,7 @@ fn decoded_string(line: &str, from: usize) -> Option<(usize, Option<String>)> {
     if bytes[at] == b'"' {
         return Some((from + at + 1, None));
     }
-    // Room for all that is left and a chunk, which `copy` needs: decoding
+    // Room for all that is left and a chunk, which `store` needs: decoding
     // never lengthens a string.
     let mut text = String::with_capacity(bytes.len() + CHUNK);
     // SAFETY: what is appended below are runs of `rest` that start at its
@@ -93,6 +93,8 @@ fn decoded_string(line: &str, from: usize) -> Option<(usize, Option<String>)> {
     let out = unsafe { text.as_mut_vec() };
     out.extend_from_slice(&bytes[..at]);
     loop {
+        // On the byte that ended a run: the end, or an escape that is not
+        // a two-byte one inside a chunk.
         match bytes[at] {
             b'"' => return Some((from + at + 1, Some(text))),
             b'\\' => {}
@@ -110,23 +112,63 @@ fn decoded_string(line: &str, from: usize) -> Option<(usize, Option<String>)> {
                 at += 2;
             }
         }
-        at = copy(out, bytes, at)?;
+        // The runs that follow, a chunk at a time, with the two-byte
+        // escapes between them (`\n` above all) decoded on the way.
+        at = loop {
+            let Some(chunk) = chunk_at(bytes, at) else {
+                let end = find(bytes, at)?;
+                out.extend_from_slice(&bytes[at..end]);
+                break end;
+            };
+            let vector = load(chunk);
+            let found = specials(vector);
+            // No special byte reads as 32 trailing zeros: the whole chunk.
+            let run = found.trailing_zeros() as usize;
+            store(out, vector, run);
+            if found == 0 {
+                at += CHUNK;
+                continue;
+            }
+            match chunk.get(run..run + 2) {
+                Some(&[b'\\', letter]) if json::UNESCAPE[usize::from(letter)] != 0 => {
+                    out.push(json::UNESCAPE[usize::from(letter)]);
+                    at += run + 2;
+                }
+                _ => break at + run,
+            }
+        };
     }
 }
 
 #[target_feature(enable = "avx2")]
 fn write_str(out: &mut Vec<u8>, s: &str) {
     let bytes = s.as_bytes();
+    // Room for the string as it is and a chunk, which `store` needs.
     out.reserve(bytes.len() + CHUNK + 2);
     out.push(b'"');
     let mut at = 0;
-    while let Some(i) = copy(out, bytes, at) {
+    while let Some(chunk) = chunk_at(bytes, at) {
+        let vector = load(chunk);
+        let found = specials(vector);
+        // No special byte reads as 32 trailing zeros: the whole chunk.
+        let run = found.trailing_zeros() as usize;
+        store(out, vector, run);
+        at += run;
+        if found != 0 {
+            json::write_escape(out, bytes[at]);
+            at += 1;
+            // An escape is longer than its byte: room again for what is
+            // left as it is, and a chunk.
+            out.reserve(bytes.len() - at + CHUNK);
+        }
+    }
+    // The tail, under a chunk.
+    while let Some(i) = find(bytes, at) {
+        out.extend_from_slice(&bytes[at..i]);
         json::write_escape(out, bytes[i]);
         at = i + 1;
-        // An escape is longer than its byte: room again for what is left
-        // as it is, and a chunk.
-        out.reserve(bytes.len() - at + CHUNK);
     }
+    out.extend_from_slice(&bytes[at..]);
     out.push(b'"');
 }
 
@@ -139,7 +181,7 @@ fn write_str(out: &mut Vec<u8>, s: &str) {
 #[target_feature(enable = "avx2")]
 fn find(bytes: &[u8], from: usize) -> Option<usize> {
     let mut at = from;
-    while let Some(chunk) = bytes.get(at..).and_then(<[u8]>::first_chunk) {
+    while let Some(chunk) = chunk_at(bytes, at) {
         let found = specials(load(chunk));
         if found != 0 {
             return Some(at + found.trailing_zeros() as usize);
@@ -155,28 +197,11 @@ fn find(bytes: &[u8], from: usize) -> Option<usize> {
     (found != 0).then(|| at + found.trailing_zeros() as usize)
 }
 
-/// Appends `bytes[at..]` to `out` up to the first byte that a JSON string
-/// cannot hold as is, and returns where that byte is (`None`: all was
-/// appended). Whole chunks are stored whole and cut to the run; the tail,
-/// under a chunk, is searched by [`find`] and copied as a slice. `out` has
-/// room for `bytes[at..]` and a chunk.
-#[inline]
-#[target_feature(enable = "avx2")]
-fn copy(out: &mut Vec<u8>, bytes: &[u8], mut at: usize) -> Option<usize> {
-    while let Some(chunk) = bytes.get(at..).and_then(<[u8]>::first_chunk) {
-        let vector = load(chunk);
-        let found = specials(vector);
-        // No special byte reads as 32 trailing zeros: the whole chunk.
-        let run = found.trailing_zeros() as usize;
-        store(out, vector, run);
-        if found != 0 {
-            return Some(at + run);
-        }
-        at += CHUNK;
-    }
-    let found = find(bytes, at);
-    out.extend_from_slice(&bytes[at..found.unwrap_or(bytes.len())]);
-    found
+/// The chunk of `bytes` at `at`, if a whole one is there. One comparison:
+/// `at` is an index into `bytes`, so `at + 32` does not overflow.
+#[inline(always)]
+fn chunk_at(bytes: &[u8], at: usize) -> Option<&[u8; CHUNK]> {
+    bytes.get(at..at + CHUNK)?.try_into().ok()
 }
 
 /// Appends the first `len` bytes of `vector` (at most 32) to `out`, which
