@@ -85,18 +85,21 @@ fn decoded_string(line: &str, from: usize) -> Option<(usize, Option<String>)> {
     }
     // Room for all that is left and a chunk, which `store` needs: decoding
     // never lengthens a string.
-    let mut text = String::with_capacity(bytes.len() + CHUNK);
-    // SAFETY: what is appended below are runs of `rest` that start at its
-    // start or after an escape (whose last byte is ASCII) and end before a
-    // special byte (ASCII) or at its end, so whole characters; and
-    // characters decoded from escapes, as UTF-8. `text` stays UTF-8.
-    let out = unsafe { text.as_mut_vec() };
+    let mut out = Vec::with_capacity(bytes.len() + CHUNK);
     out.extend_from_slice(&bytes[..at]);
     loop {
         // On the byte that ended a run: the end, or an escape that is not
         // a two-byte one inside a chunk.
         match bytes[at] {
-            b'"' => return Some((from + at + 1, Some(text))),
+            b'"' => {
+                // SAFETY: `out` holds runs of `rest` that start at its start
+                // or after an escape (whose last byte is ASCII) and end
+                // before a special byte (ASCII), so whole characters (a
+                // step may stop inside one, the next goes on with it); and
+                // the characters of escapes, as UTF-8.
+                let text = unsafe { String::from_utf8_unchecked(out) };
+                return Some((from + at + 1, Some(text)));
+            }
             b'\\' => {}
             _ => return None,
         }
@@ -124,7 +127,7 @@ fn decoded_string(line: &str, from: usize) -> Option<(usize, Option<String>)> {
             let found = specials(vector);
             // No special byte reads as 32 trailing zeros: the whole chunk.
             let run = found.trailing_zeros() as usize;
-            store(out, vector, run);
+            store(&mut out, vector, run);
             if found == 0 {
                 at += CHUNK;
                 continue;
