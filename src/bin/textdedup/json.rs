@@ -26,7 +26,7 @@ pub fn unescape(raw: &str) -> Option<String> {
 
 /// The character an escape at the start of `bytes` stands for, and the
 /// escape's length; `None` for what is left to serde_json.
-fn decode_escape(bytes: &[u8]) -> Option<(char, usize)> {
+pub fn decode_escape(bytes: &[u8]) -> Option<(char, usize)> {
     let c = match *bytes.get(1)? {
         b'"' => '"',
         b'\\' => '\\',
@@ -68,9 +68,23 @@ fn hex4(digits: &[u8]) -> Option<u32> {
     })
 }
 
+/// The length of the escape at the start of `bytes` (at its backslash),
+/// if JSON allows it: 2, or 6 for `\\uXXXX`; `None` for what it does not.
+#[inline]
+pub fn escape_len(bytes: &[u8]) -> Option<usize> {
+    match *bytes.get(1)? {
+        b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => Some(2),
+        b'u' => {
+            hex4(bytes.get(2..6)?)?;
+            Some(6)
+        }
+        _ => None,
+    }
+}
+
 /// The byte a two-byte escape stands for, by its second byte; 0 for `u`
 /// and for what is no escape, which [`decode_escape`] handles.
-const UNESCAPE: [u8; 256] = {
+pub const UNESCAPE: [u8; 256] = {
     let mut table = [0u8; 256];
     table[b'"' as usize] = b'"';
     table[b'\\' as usize] = b'\\';
@@ -119,7 +133,7 @@ fn specials(w: u64) -> u64 {
 /// The position of the first byte of `bytes` that a JSON string cannot hold
 /// as is: a control character, a quote or a backslash. Sixteen bytes at a
 /// time, as the runs between escapes in real text are short for memchr.
-fn find_special(bytes: &[u8]) -> Option<usize> {
+pub fn find_special(bytes: &[u8]) -> Option<usize> {
     let mut at = 0;
     while let Some(chunk) = bytes.get(at..at + 16) {
         let (low, high) = chunk.split_at(8);
@@ -144,27 +158,41 @@ fn find_special(bytes: &[u8]) -> Option<usize> {
 /// Writes `s` as a JSON string, byte for byte as `serde_json::to_writer`
 /// does.
 pub fn write_str(out: &mut Vec<u8>, s: &str) {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
+    #[cfg(target_arch = "x86_64")]
+    if let Some(avx2) = crate::simd::Avx2::detect() {
+        return avx2.write_str(out, s);
+    }
+    write_str_portable(out, s);
+}
+
+/// [`write_str`] on any CPU.
+fn write_str_portable(out: &mut Vec<u8>, s: &str) {
     let bytes = s.as_bytes();
     out.reserve(bytes.len() + 2);
     out.push(b'"');
     let mut run = 0;
     while let Some(k) = find_special(&bytes[run..]) {
         let i = run + k;
-        let b = bytes[i];
         out.extend_from_slice(&bytes[run..i]);
-        match ESCAPE[usize::from(b)] {
-            b'u' => {
-                out.extend_from_slice(b"\\u00");
-                out.push(HEX[usize::from(b >> 4)]);
-                out.push(HEX[usize::from(b & 0xf)]);
-            }
-            escape => out.extend_from_slice(&[b'\\', escape]),
-        }
+        write_escape(out, bytes[i]);
         run = i + 1;
     }
     out.extend_from_slice(&bytes[run..]);
     out.push(b'"');
+}
+
+/// Writes the escape of `b`, a byte that a JSON string cannot hold as is.
+#[inline]
+pub fn write_escape(out: &mut Vec<u8>, b: u8) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    match ESCAPE[usize::from(b)] {
+        b'u' => {
+            out.extend_from_slice(b"\\u00");
+            out.push(HEX[usize::from(b >> 4)]);
+            out.push(HEX[usize::from(b & 0xf)]);
+        }
+        escape => out.extend_from_slice(&[b'\\', escape]),
+    }
 }
 
 /// Writes `n` in decimal, two digits per division.
@@ -220,10 +248,7 @@ const MAX_DEPTH: u32 = 100;
 /// serde_json, so that what is accepted and every error message stay
 /// serde_json's.
 pub fn scan_object(line: &str, base: usize, decode: Option<&str>) -> Option<Vec<RawField>> {
-    let mut s = Scanner {
-        b: line.as_bytes(),
-        i: 0,
-    };
+    let mut s = Scanner::new(line.as_bytes());
     let mut fields = Vec::with_capacity(8);
     s.ws();
     s.eat(b'{')?;
@@ -277,7 +302,11 @@ struct Scanner<'a> {
     i: usize,
 }
 
-impl Scanner<'_> {
+impl<'a> Scanner<'a> {
+    /// A cursor at the start of `b`.
+    fn new(b: &'a [u8]) -> Self {
+        Scanner { b, i: 0 }
+    }
     /// The next byte, not consumed.
     fn peek(&self) -> Option<u8> {
         self.b.get(self.i).copied()
@@ -319,28 +348,47 @@ impl Scanner<'_> {
     /// Skips the rest of a string whose opening quote was read; returns
     /// whether it has escapes.
     fn string(&mut self) -> Option<bool> {
+        #[cfg(target_arch = "x86_64")]
+        if let Some(avx2) = crate::simd::Avx2::detect() {
+            let (end, escaped) = avx2.string(self.b, self.i)?;
+            self.i = end;
+            return Some(escaped);
+        }
+        self.string_portable()
+    }
+
+    /// [`Scanner::string`] on any CPU. Never inlined, so that the registers
+    /// it needs are not saved on the AVX2 path too.
+    #[inline(never)]
+    fn string_portable(&mut self) -> Option<bool> {
         let mut escaped = false;
         loop {
-            let closed = self.run_end()?;
-            self.i += 1;
-            if closed {
+            if self.run_end()? {
+                self.i += 1;
                 return Some(escaped);
             }
             escaped = true;
-            match self.next()? {
-                b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => {}
-                b'u' => {
-                    hex4(self.b.get(self.i..self.i + 4)?)?;
-                    self.i += 4;
-                }
-                _ => return None,
-            }
+            self.i += escape_len(&self.b[self.i..])?;
         }
     }
 
     /// [`Scanner::string`] that also decodes the string when it has
     /// escapes (`None` when it has none: it is then the slice as written).
+    /// `line` is the text of the bytes.
     fn decoded_string(&mut self, line: &str) -> Option<Option<String>> {
+        #[cfg(target_arch = "x86_64")]
+        if let Some(avx2) = crate::simd::Avx2::detect() {
+            let (end, decoded) = avx2.decoded_string(line, self.i)?;
+            self.i = end;
+            return Some(decoded);
+        }
+        self.decoded_string_portable(line)
+    }
+
+    /// [`Scanner::decoded_string`] on any CPU. Never inlined, as
+    /// [`Scanner::string_portable`].
+    #[inline(never)]
+    fn decoded_string_portable(&mut self, line: &str) -> Option<Option<String>> {
         let mut run = self.i;
         if self.run_end()? {
             self.i += 1;
@@ -472,6 +520,8 @@ impl Scanner<'_> {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
 
     /// Strings with every kind of character that JSON treats specially, at
@@ -599,6 +649,79 @@ mod tests {
                     }
                     assert_eq!(find_special(&bytes), naive(&bytes), "given {bytes:?}");
                 }
+            }
+        }
+    }
+
+    /// A character for the AVX2 cross-checks: mostly ASCII letters, with
+    /// quotes, backslashes, control characters and multi-byte ones.
+    fn json_char() -> impl Strategy<Value = char> {
+        prop_oneof![
+            8 => prop::char::range('a', 'z'),
+            1 => Just('"'),
+            1 => Just('\\'),
+            1 => prop::char::range('\u{0}', '\u{1f}'),
+            1 => prop::sample::select(vec!['\u{7f}', 'é', '日', '😀', '\u{2028}']),
+        ]
+    }
+
+    /// The text of a JSON string as it may be written, valid or not: runs
+    /// of plain characters and escapes, good and bad, and now and then a
+    /// bare quote (which ends the string early) or control character (which
+    /// a string may not hold).
+    fn raw_json_text() -> impl Strategy<Value = String> {
+        let piece = prop_oneof![
+            30 => "[a-z é日😀\u{7f}]{1,8}",
+            6 => Just("\\n".to_owned()),
+            3 => prop::sample::select(vec![
+                r#"\""#, r"\\", r"\/", r"\b", r"\f", r"\r", r"\t", r"\u00e9", r"\u001F",
+                r"\ud83d\ude00", r"\uD83D", r"\ude00", r"\x", r"\u12", r"\u12g4",
+            ])
+            .prop_map(str::to_owned),
+            1 => Just("\"".to_owned()),
+            1 => prop::char::range('\u{0}', '\u{1f}').prop_map(String::from),
+        ];
+        prop::collection::vec(piece, 0..60).prop_map(|pieces| pieces.concat())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2048))]
+
+        #[test]
+        fn avx2_writer_writes_as_portable_and_serde_json(
+            s in prop::collection::vec(json_char(), 0..200).prop_map(String::from_iter),
+            before in 0usize..40,
+        ) {
+            #[cfg(target_arch = "x86_64")]
+            if let Some(avx2) = crate::simd::Avx2::detect() {
+                // After other bytes, as in a record, with capacity or not.
+                let mut ours = vec![b'x'; before];
+                avx2.write_str(&mut ours, &s);
+                let mut portable = vec![b'x'; before];
+                write_str_portable(&mut portable, &s);
+                prop_assert_eq!(&ours, &portable, "given {:?}", s);
+                prop_assert_eq!(&ours[before..], serde_json::to_vec(&s).unwrap(), "given {:?}", s);
+            }
+        }
+
+        #[test]
+        fn avx2_scanner_reads_as_portable(
+            raw in raw_json_text(),
+            before in 0usize..40,
+            after in prop::sample::select(vec!["", "\"", "\"}", "\",\"b\":\"yz\"}", "\"}   \n"]),
+        ) {
+            #[cfg(target_arch = "x86_64")]
+            if let Some(avx2) = crate::simd::Avx2::detect() {
+                let line = format!("{}\"{raw}{after}", "x".repeat(before));
+                let from = before + 1;
+                let mut portable = Scanner::new(line.as_bytes());
+                portable.i = from;
+                let want = portable.string_portable().map(|escaped| (portable.i, escaped));
+                prop_assert_eq!(avx2.string(line.as_bytes(), from), want, "given {:?}", line);
+                let mut portable = Scanner::new(line.as_bytes());
+                portable.i = from;
+                let want = portable.decoded_string_portable(&line).map(|d| (portable.i, d));
+                prop_assert_eq!(avx2.decoded_string(&line, from), want, "given {:?}", line);
             }
         }
     }

@@ -1,4 +1,5 @@
 //! `textdedup`: deduplicate JSONL corpora from the command line.
+#![deny(unsafe_code)]
 
 mod args;
 mod estimate;
@@ -9,6 +10,9 @@ mod output;
 mod pipeline;
 mod progress;
 mod record;
+#[cfg(target_arch = "x86_64")]
+#[allow(unsafe_code)]
+mod simd;
 mod summary;
 
 use std::fs::File;
