@@ -52,10 +52,9 @@ pub fn spawn(path: Option<&Path>) -> Result<Output, Fail> {
     let buffers = Buffers::default();
     let returned = buffers.clone();
     let handle = std::thread::spawn(move || {
-        // Rendered chunks are mostly larger than this buffer, and are then
-        // written without being copied into it; it only gathers small ones
-        // (with a small --batch-size). At 64 KB, about the size of a chunk
-        // of 64 records of 1 KB, most chunks were copied.
+        // A rendered chunk at least as large as this buffer (16 records of
+        // news are some 17 KB) is written without being copied into it; it
+        // gathers the smaller ones. At 64 KB, most chunks were copied.
         let mut w = BufWriter::with_capacity(16 << 10, sink);
         for batch in rx {
             for chunk in batch {

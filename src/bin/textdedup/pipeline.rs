@@ -110,8 +110,10 @@ pub struct Run<'a, 'c> {
 pub const HTML_RECORDS: usize = 1000;
 
 /// Records rendered into one output buffer: enough to make the buffer
-/// larger than the writer's, few enough to share a batch between threads.
-const RENDER_CHUNK: usize = 64;
+/// about as large as the writer's, few enough to share a batch between
+/// threads. (A 192 KB batch holds some 180 news records: in chunks of 64,
+/// two threads ran 240 ms median against 211 ms in chunks of 16.)
+const RENDER_CHUNK: usize = 16;
 
 impl Run<'_, '_> {
     /// Runs every batch from `reader` through the engine and sends the
