@@ -109,13 +109,14 @@
 //!
 //! # Safety
 //!
-//! Two private modules use `unsafe`, each for vector code that is only
+//! Three private modules use `unsafe`. Two hold vector code that is only
 //! callable after a run-time check of the CPU: on x86-64 CPUs with AVX2 and
 //! BMI2, the ASCII pass of the default normalization
 //! (`normalize/simd.rs`), and with AVX2, the scan for line ends of ASCII
-//! text (`segment/simd.rs`). Each gives the same results as the portable
-//! code, which every other CPU runs, and property tests compare the two;
-//! the rest of the crate denies `unsafe_code`.
+//! text (`segment/simd.rs`); each gives the same results as the portable
+//! code, which every other CPU runs, and property tests compare the two.
+//! The third (`index/prefetch.rs`) issues a prefetch, a hint that never
+//! faults. The rest of the crate denies `unsafe_code`.
 #![deny(missing_docs)]
 #![deny(unsafe_code)]
 

@@ -2,14 +2,14 @@
 //!
 //! The layout is chosen for memory (see DESIGN.md, "Memory"): entries live in
 //! a dense store of 22-byte records in insertion order, and the hash table
-//! holds only 4-byte entry numbers (plus hashbrown's control byte). The
+//! holds only 4-byte entry numbers (plus a control byte, in `slots.rs`). The
 //! document of an entry is not stored per entry: documents add entries in
 //! order, so each document's first entry number tells it.
 
-use hashbrown::HashTable;
-
 use crate::Fingerprint;
 use crate::fxmap::FingerprintMap;
+
+use super::slots::Slots;
 
 /// Entries per chunk of the store once the first chunk is full. A plain
 /// `Vec` would leave up to half of its capacity unused after growing; fixed
@@ -65,7 +65,7 @@ pub(crate) struct Location {
 pub(crate) struct ExactTable {
     /// Entry numbers, hashed by their fingerprint's low 64 bits (the
     /// fingerprint is already uniform, so it is its own hash).
-    table: HashTable<u32>,
+    table: Slots,
     chunks: Vec<Vec<Record>>,
     len: usize,
     /// By document number: the number of its first entry (or of the next
@@ -107,10 +107,10 @@ impl ExactTable {
         let bytes = fp.0.to_le_bytes();
         let chunks = &self.chunks;
         self.table
-            .find(hash_of(fp), |&id| {
+            .find(hash_of(fp), |id| {
                 Self::record(chunks, id).fingerprint() == bytes
             })
-            .map(|&id| self.location(id))
+            .map(|id| self.location(id))
     }
 
     /// Adds the segment `fp` at `start..end` of document `doc`, unless an
@@ -135,17 +135,11 @@ impl ExactTable {
             self.grow();
         }
         let chunks = &self.chunks;
-        let found = match self.table.entry(
+        let found = self.table.find_or_insert(
             hash_of(fp),
-            |&e| Self::record(chunks, e).fingerprint() == bytes,
-            |&e| Self::record(chunks, e).hash(),
-        ) {
-            hashbrown::hash_table::Entry::Occupied(entry) => Some(*entry.get()),
-            hashbrown::hash_table::Entry::Vacant(entry) => {
-                entry.insert(id);
-                None
-            }
-        };
+            |e| Self::record(chunks, e).fingerprint() == bytes,
+            id,
+        );
         match found {
             Some(found) => Some(self.location(found)),
             None => {
@@ -163,9 +157,7 @@ impl ExactTable {
         if self.is_full() {
             self.grow();
         }
-        let chunks = &self.chunks;
-        self.table
-            .insert_unique(hash_of(fp), id, |&e| Self::record(chunks, e).hash());
+        self.table.insert_unique(hash_of(fp), id);
         self.push(fp.0.to_le_bytes(), doc, span);
     }
 
@@ -176,23 +168,30 @@ impl ExactTable {
     }
 
     /// Doubles a full hash table by adding the entries to a new one in
-    /// record order. NOTE: hashbrown would rehash in bucket order, which
-    /// reads the records, and their hashes, in random order: a cache miss
-    /// per entry. Out of line: it runs once per doubling, and the check
-    /// before it runs per entry.
+    /// record order, which reads the records in order (in bucket order,
+    /// each would be a cache miss). Out of line: it runs once per doubling,
+    /// and the check before it runs per entry.
     #[cold]
     #[inline(never)]
     fn grow(&mut self) {
-        let mut table = HashTable::with_capacity((self.table.capacity() * 2).max(16));
-        let chunks = &self.chunks;
-        for (id, record) in chunks.iter().flatten().enumerate() {
-            // Ids fit in u32: `len` is checked before every insertion. The
-            // table has room for all, so the hasher is not called.
-            table.insert_unique(record.hash(), id as u32, |&e| {
-                Self::record(chunks, e).hash()
-            });
+        self.rebuild((self.table.capacity() * 2).max(16));
+    }
+
+    /// A new hash table with room for `entries`, holding every entry.
+    fn rebuild(&mut self, entries: usize) {
+        let mut table = Slots::with_capacity(entries);
+        for (id, record) in self.chunks.iter().flatten().enumerate() {
+            // Ids fit in u32: `len` is checked before every insertion.
+            table.insert_unique(record.hash(), id as u32);
         }
         self.table = table;
+    }
+
+    /// Starts loading the hash table's buckets that `fp` would be looked
+    /// for in first (a hint: see `Slots::prefetch`).
+    #[inline]
+    pub(crate) fn prefetch(&self, fp: Fingerprint) {
+        self.table.prefetch(hash_of(fp));
     }
 
     /// The number the next entry gets, if the table can take one more:
@@ -272,20 +271,16 @@ impl ExactTable {
 
     /// Reserves room for `additional` more entries in the hash table.
     pub(crate) fn reserve(&mut self, additional: usize) {
-        let chunks = &self.chunks;
-        self.table
-            .reserve(additional, |&e| Self::record(chunks, e).hash());
+        let wanted = self.table.len().saturating_add(additional);
+        if wanted > self.table.capacity() {
+            self.rebuild(wanted);
+        }
     }
 
     /// The heap bytes held: the hash table (4-byte slot and 1 control byte
     /// per bucket), the records, the first entries and the long lengths.
     pub(crate) fn memory_bytes(&self) -> usize {
-        let buckets = if self.table.capacity() == 0 {
-            0
-        } else {
-            // hashbrown keeps at most 7/8 of its buckets full.
-            (self.table.capacity() * 8 / 7).next_power_of_two()
-        };
+        let buckets = self.table.buckets();
         let records: usize = self.chunks.iter().map(Vec::capacity).sum();
         buckets * (std::mem::size_of::<u32>() + 1)
             + records * std::mem::size_of::<Record>()

@@ -4,6 +4,9 @@ mod docs;
 mod exact;
 mod near;
 mod persist;
+#[allow(unsafe_code)]
+mod prefetch;
+mod slots;
 
 use self::docs::DocTable;
 use self::exact::{ExactTable, Location};
@@ -205,6 +208,11 @@ impl Index {
     fn insert_exact_level(&mut self, this: ThisDoc<'_>, level: &LevelSketch, report: &mut Report) {
         let ordinal = level.level.ordinal();
         let mut stats = level_stats(level);
+        // The keys' buckets are loaded together rather than one key at a
+        // time (see `prefetch_sketch`).
+        for key in &level.keys {
+            self.exact[ordinal].prefetch(key.fingerprint);
+        }
         for key in &level.keys {
             // The caller checked that the text's offsets fit in 32 bits.
             let span = (key.span.start as u32, key.span.end as u32);
@@ -230,6 +238,34 @@ impl Index {
             flag(&mut stats, report, dup);
         }
         report.stats.levels.push(stats);
+    }
+
+    /// Starts loading the parts of the index that inserting or checking
+    /// `sketch` reads first, without waiting for them: a hint that changes
+    /// no result. Called for the next sketch before inserting this one, it
+    /// lets the memory work of the two overlap: inserting waits mostly on
+    /// the exact table, which is far larger than the caches.
+    ///
+    /// ```
+    /// use textdedup::Dedup;
+    /// let dedup = Dedup::new();
+    /// let mut index = dedup.index();
+    /// let texts = ["A first paragraph of text.", "A second paragraph of text."];
+    /// let sketches: Vec<_> = texts.iter().map(|t| dedup.sketch(t)).collect();
+    /// for (i, sketch) in sketches.iter().enumerate() {
+    ///     if let Some(next) = sketches.get(i + 1) {
+    ///         index.prefetch_sketch(next);
+    ///     }
+    ///     assert!(index.insert_sketch((i as u64).into(), sketch).is_empty());
+    /// }
+    /// ```
+    pub fn prefetch_sketch(&self, sketch: &Sketch) {
+        for level in &sketch.levels {
+            let table = &self.exact[level.level.ordinal()];
+            for key in &level.keys {
+                table.prefetch(key.fingerprint);
+            }
+        }
     }
 
     /// [`Index::check`] for a sketch; `doc` is `None` when checking a text

@@ -1,6 +1,6 @@
 //! The ASCII pass of the `Default` rules 32 bytes at a time with AVX2 and
-//! BMI2, chosen at run time: one of the two modules of the crate with `unsafe`
-//! (the other is `segment/simd.rs`).
+//! BMI2, chosen at run time: one of the three modules of the crate with
+//! `unsafe` (see the crate's `# Safety`).
 //!
 //! Why: the portable pass (`ascii.rs`) is limited to baseline x86-64 (SSE2)
 //! and squeezes out doubled spaces with bit tricks that handle one per eight

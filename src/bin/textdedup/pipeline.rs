@@ -200,7 +200,16 @@ impl Run<'_, '_> {
         // Only what must see the records in order happens here; counting
         // and rendering happen on the pool. The items stay where they are:
         // moving each into a new vector cost more than the loop's work.
-        for item in &mut items {
+        for i in 0..items.len() {
+            // The index waits on memory: the buckets of the record after
+            // next load while this one is inserted (one ahead was slower,
+            // in interleaved runs: 295 against 290 ms on one core).
+            if let (Engine::Index(index), Some(Ok((_, next)))) =
+                (&*self.engine, items.get(i + 2).map(|n| &n.parsed))
+            {
+                index.prefetch_sketch(next);
+            }
+            let item = &mut items[i];
             if !item.empty_file {
                 summary.lines += 1;
             }
