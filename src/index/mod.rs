@@ -210,9 +210,7 @@ impl Index {
         let mut stats = level_stats(level);
         // The keys' buckets are loaded together rather than one key at a
         // time (see `prefetch_sketch`).
-        for key in &level.keys {
-            self.exact[ordinal].prefetch(key.fingerprint);
-        }
+        self.prefetch_level(level);
         for key in &level.keys {
             // The caller checked that the text's offsets fit in 32 bits.
             let span = (key.span.start as u32, key.span.end as u32);
@@ -261,10 +259,16 @@ impl Index {
     /// ```
     pub fn prefetch_sketch(&self, sketch: &Sketch) {
         for level in &sketch.levels {
-            let table = &self.exact[level.level.ordinal()];
-            for key in &level.keys {
-                table.prefetch(key.fingerprint);
-            }
+            self.prefetch_level(level);
+        }
+    }
+
+    /// [`Index::prefetch_sketch`] for one level.
+    #[inline]
+    fn prefetch_level(&self, level: &LevelSketch) {
+        let table = &self.exact[level.level.ordinal()];
+        for key in &level.keys {
+            table.prefetch(key.fingerprint);
         }
     }
 
