@@ -350,18 +350,11 @@ mod tests {
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(4096))]
 
+        /// The dispatched scan (AVX2 where the CPU has it) against the
+        /// portable one.
         #[test]
-        #[cfg(target_arch = "x86_64")]
         fn avx2_lines_agree_with_the_portable_scan(text in ascii_lines()) {
-            let Some(avx2) = super::super::simd::Avx2::detect() else {
-                return Ok(());
-            };
-            let mut fast = Vec::new();
-            let fast_done =
-                avx2.for_each_ascii_lf_line(text.as_bytes(), &mut |start, end| fast.push((start, end)));
-            let mut portable = Vec::new();
-            let portable_done = portable_ascii_lf_lines(&text, |start, end| portable.push((start, end)));
-            prop_assert_eq!(fast_done, portable_done);
+            let [fast, portable] = both_scans(&text);
             prop_assert_eq!(fast, portable);
         }
     }
