@@ -105,8 +105,9 @@ fn dedup(mut args: DedupArgs) -> Result<(), Fail> {
         tx: out.tx.clone(),
         buffers: out.buffers.clone(),
         html: html_docs.as_mut(),
+        workers: pool.current_num_threads(),
     };
-    let ran = pool.install(|| run.run(rx, &mut |s| progress.update(s)));
+    let ran = run.run(rx, &mut |s| progress.update(s));
     drop(run);
     progress.finish();
     let written = out.finish(ran.is_ok());

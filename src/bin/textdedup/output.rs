@@ -13,7 +13,7 @@ use crate::fail::Fail;
 /// renamed when complete, so a failed run never leaves a truncated file
 /// under the requested name; anything else is written in place.
 pub struct Output {
-    pub tx: SyncSender<Vec<Vec<u8>>>,
+    pub tx: SyncSender<Vec<u8>>,
     /// The written buffers, for the renderers to fill again.
     pub buffers: Buffers,
     handle: JoinHandle<Result<(), Fail>>,
@@ -25,7 +25,7 @@ pub struct Output {
 pub fn spawn(path: Option<&Path>) -> Result<Output, Fail> {
     // Room for four batches: a full queue stalls the pool's loop, and so
     // the pool, whenever the writer is not scheduled in time.
-    let (tx, rx) = sync_channel::<Vec<Vec<u8>>>(4);
+    let (tx, rx) = sync_channel::<Vec<u8>>(4);
     let (sink, name, rename): (Box<dyn Write + Send>, String, _) = match path {
         None => (Box::new(io::stdout()), "<stdout>".to_owned(), None),
         Some(p) => {
@@ -56,11 +56,9 @@ pub fn spawn(path: Option<&Path>) -> Result<Output, Fail> {
         // news are some 17 KB) is written without being copied into it; it
         // gathers the smaller ones. At 64 KB, most chunks were copied.
         let mut w = BufWriter::with_capacity(16 << 10, sink);
-        for batch in rx {
-            for chunk in batch {
-                w.write_all(&chunk).map_err(|e| Fail::io(&name, &e))?;
-                returned.give(chunk);
-            }
+        for chunk in rx {
+            w.write_all(&chunk).map_err(|e| Fail::io(&name, &e))?;
+            returned.give(chunk);
         }
         let sink = w.into_inner().map_err(|e| Fail::io(&name, e.error()))?;
         finish(sink).map_err(|e| Fail::io(&name, &e))

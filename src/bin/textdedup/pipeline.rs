@@ -6,8 +6,9 @@
 //! records in input order, so the output does not depend on the thread
 //! count or the batch size.
 
-use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, Sender, SyncSender, channel, sync_channel};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 
 use textdedup::{BloomDedup, BloomReport, Dedup, DocId, Index, Method, Report, Sketch, Span};
 
@@ -65,9 +66,13 @@ struct Checked {
     found: Option<Found>,
 }
 
+/// What the reader sends: a batch and where it ends in the stored input,
+/// or why reading failed.
+type Read = Result<(Batch, u64), Fail>;
+
 /// The reader thread's batches, and the way back for their buffers.
 pub struct Reader {
-    rx: Receiver<Result<(Batch, u64), Fail>>,
+    rx: Receiver<Read>,
     recycle: Sender<String>,
 }
 
@@ -94,198 +99,361 @@ pub fn spawn_reader(mut batches: Batches) -> Reader {
     Reader { rx, recycle }
 }
 
-/// The sequential state of a run, and where its output goes.
+/// The state of a run, and where its output goes.
 pub struct Run<'a, 'c> {
     pub ctx: &'a Ctx<'c>,
     pub engine: &'a mut Engine,
     pub summary: &'a mut Summary,
-    pub tx: SyncSender<Vec<Vec<u8>>>,
+    pub tx: SyncSender<Vec<u8>>,
     /// Where rendering takes its output buffers from.
     pub buffers: Buffers,
     /// With `--html`: the first records, their texts and reports.
     pub html: Option<&'a mut Vec<(DocId, String, Report)>>,
+    /// How many batches are worked on at once, each by a thread of its own.
+    pub workers: usize,
 }
 
 /// The most records an `--html` page shows.
 pub const HTML_RECORDS: usize = 1000;
 
-/// Records rendered into one output buffer: enough to make the buffer
-/// about as large as the writer's, few enough to share a batch between
-/// threads. (A 192 KB batch holds some 180 news records: in chunks of 64,
-/// two threads ran 240 ms median against 211 ms in chunks of 16.)
-const RENDER_CHUNK: usize = 16;
+/// Where the workers take batches from. A batch's number is its place in
+/// the input.
+struct Source {
+    rx: Receiver<Read>,
+    next: u64,
+}
+
+/// What sees the batches one at a time, in input order.
+struct Ordered<'r> {
+    /// The number of the batch whose turn it is.
+    turn: u64,
+    engine: &'r mut Engine,
+    /// Input lines so far: the id of a record without one.
+    lines: u64,
+    html: Option<&'r mut Vec<(DocId, String, Report)>>,
+    /// The first failure in input order: no batch after it is indexed.
+    stop: Option<Fail>,
+}
+
+/// Rendered batches on their way to the writer, in input order.
+struct Sending<'r> {
+    /// The number of the batch the writer gets next.
+    next: u64,
+    /// Batches rendered before a batch ahead of them.
+    waiting: Vec<(u64, Vec<u8>)>,
+    tx: SyncSender<Vec<u8>>,
+    summary: &'r mut Summary,
+    after_batch: &'r mut (dyn FnMut(&Summary) + Send),
+}
+
+/// What the workers share.
+struct Shared<'r, 'c> {
+    ctx: &'r Ctx<'c>,
+    source: Mutex<Source>,
+    ordered: Mutex<Ordered<'r>>,
+    /// Signalled when the turn moves on.
+    turned: Condvar,
+    sending: Mutex<Sending<'r>>,
+    /// Set when no more batches should be taken: a failure, or the writer
+    /// is gone.
+    halt: AtomicBool,
+    recycle: Sender<String>,
+    buffers: Buffers,
+}
+
+/// A batch's place in the input order. A ticket dropped before its turn
+/// (its worker panicked) still takes the turn, and stops the run, so that
+/// the workers waiting behind it are not left waiting.
+struct Ticket<'s, 'r, 'c> {
+    seq: u64,
+    shared: &'s Shared<'r, 'c>,
+    used: bool,
+}
+
+/// What the index step found, for rendering.
+struct Indexed {
+    text: String,
+    items: Vec<Item>,
+    checked: Vec<Checked>,
+    counts: Summary,
+    position: u64,
+}
 
 impl Run<'_, '_> {
     /// Runs every batch from `reader` through the engine and sends the
-    /// rendered output, batch by batch, to the writer. `after_batch` is
+    /// rendered output, in input order, to the writer. `after_batch` is
     /// called with the summary after each batch (for the progress bar).
+    ///
+    /// Each worker takes a whole batch through parsing, sketching, the
+    /// index and rendering, so the batch stays in one core's cache; only
+    /// the index step waits for the batches before it. (Sharing every stage
+    /// of each batch between threads, with a join per batch, spent 22% more
+    /// CPU time on two threads than on one.)
     pub fn run(
         &mut self,
         reader: Reader,
-        after_batch: &mut dyn FnMut(&Summary),
+        after_batch: &mut (dyn FnMut(&Summary) + Send),
     ) -> Result<(), Fail> {
-        let ctx = self.ctx;
-        let mut pending: Option<Prepared> = None;
-        let mut ended = false;
-        loop {
-            let batch = if ended {
-                None
-            } else {
-                match reader.rx.recv() {
-                    Ok(Ok((b, _))) if b.is_empty() => None,
-                    Ok(Ok(b)) => Some(b),
-                    Ok(Err(fail)) => return self.finish_then(pending, fail, &reader.recycle),
-                    Err(_) => None,
-                }
-            };
-            ended |= batch.is_none();
-            if batch.is_none() && pending.is_none() {
-                return Ok(());
+        let Reader { rx, recycle } = reader;
+        let shared = Shared {
+            ctx: self.ctx,
+            source: Mutex::new(Source { rx, next: 0 }),
+            ordered: Mutex::new(Ordered {
+                turn: 0,
+                engine: self.engine,
+                lines: self.summary.lines,
+                html: self.html.as_deref_mut(),
+                stop: None,
+            }),
+            turned: Condvar::new(),
+            sending: Mutex::new(Sending {
+                next: 0,
+                waiting: Vec::new(),
+                tx: self.tx.clone(),
+                summary: self.summary,
+                after_batch,
+            }),
+            halt: AtomicBool::new(false),
+            recycle,
+            buffers: self.buffers.clone(),
+        };
+        std::thread::scope(|scope| {
+            for _ in 1..self.workers.max(1) {
+                scope.spawn(|| shared.work());
             }
-            let (next, done) = rayon::join(
-                || batch.map(|(b, position)| prepare(ctx, b, position)),
-                || match pending.take() {
-                    Some(prepared) => {
-                        self.summary.disk_position = prepared.position;
-                        self.finish_batch(prepared, &reader.recycle)
-                    }
-                    None => Ok(Vec::new()),
-                },
-            );
-            let out = done?;
-            if !out.is_empty() && self.tx.send(out).is_err() {
-                // The writer stopped: its error is reported by the caller.
-                return Ok(());
-            }
-            after_batch(self.summary);
-            if let Some(fail) = self.summary.pending_fail.take() {
-                return Err(fail);
-            }
-            pending = next;
-        }
-    }
-
-    /// Finishes what was read before a read failure, then reports it.
-    fn finish_then(
-        &mut self,
-        pending: Option<Prepared>,
-        fail: Fail,
-        recycle: &Sender<String>,
-    ) -> Result<(), Fail> {
-        if let Some(prepared) = pending {
-            let out = self.finish_batch(prepared, recycle)?;
-            let _ = self.tx.send(out);
-            if let Some(first) = self.summary.pending_fail.take() {
-                return Err(first);
-            }
-        }
-        Err(fail)
-    }
-
-    /// The sequential index step, then the parallel rendering.
-    fn finish_batch(
-        &mut self,
-        prepared: Prepared,
-        recycle: &Sender<String>,
-    ) -> Result<Vec<Vec<u8>>, Fail> {
-        use rayon::prelude::*;
-        let ctx = self.ctx;
-        let Prepared {
-            text, mut items, ..
-        } = prepared;
-        let summary = &mut *self.summary;
-        let buffers = &self.buffers;
-        let mut checked = Vec::with_capacity(items.len());
-        let mut stop = None;
-        // Only what must see the records in order happens here; counting
-        // and rendering happen on the pool. The items stay where they are:
-        // moving each into a new vector cost more than the loop's work.
-        for i in 0..items.len() {
-            // The index waits on memory: the buckets of the record after
-            // next load while this one is inserted (one ahead was slower,
-            // in interleaved runs: 295 against 290 ms on one core).
-            if let (Engine::Index(index), Some(Ok((_, next)))) =
-                (&*self.engine, items.get(i + 2).map(|n| &n.parsed))
-            {
-                index.prefetch_sketch(next);
-            }
-            let item = &mut items[i];
-            if !item.empty_file {
-                summary.lines += 1;
-            }
-            summary.bytes_in += item.in_bytes as u64;
-            let (id, found) = match &mut item.parsed {
-                Ok((doc, sketch)) => {
-                    let id = doc.id.take().unwrap_or(DocId::Num(summary.lines));
-                    let html = self.html.as_deref_mut().filter(|h| h.len() < HTML_RECORDS);
-                    let html_id = html.is_some().then(|| id.clone());
-                    let (found, id) = self.engine.check(id, sketch, ctx.check_only);
-                    if let (Some(html), Some(html_id), Found::Index(report)) =
-                        (html, html_id, &found)
-                    {
-                        html.push((html_id, doc.text(&text).to_owned(), report.clone()));
-                    }
-                    (id, Some(found))
-                }
-                Err(bad) => {
-                    summary.count_error(bad.kind);
-                    (None, None)
-                }
-            };
-            if let (Err(bad), OnError::Fail) = (&item.parsed, ctx.on_error) {
-                stop = Some(Fail::Input(location(item, &bad.message)));
-                break;
-            }
-            checked.push(Checked { id, found });
-        }
-        items.truncate(checked.len());
-        // Consumed on the pool, so the records are also dropped in parallel.
-        let rendered: Vec<Rendered> = items
-            .into_par_iter()
-            .zip(checked)
-            .chunks(RENDER_CHUNK)
-            .map(|chunk| {
-                // Sized once: the lines, plus room for the duplicates.
-                let guess: usize = chunk.iter().map(|(item, _)| item.in_bytes + 256).sum();
-                let mut rendered = Rendered {
-                    out: buffers.take(guess),
-                    counts: Summary::default(),
-                };
-                for (item, c) in chunk {
-                    rendered.render(ctx, &text, (&item, c));
-                }
-                rendered.counts.bytes_out = rendered.out.len() as u64;
-                rendered
-            })
-            .collect();
-        let _ = recycle.send(text);
-        let mut out = Vec::with_capacity(rendered.len());
-        for Rendered { out: bytes, counts } in rendered {
-            summary.merge(counts);
-            if bytes.is_empty() {
-                buffers.give(bytes);
-            } else {
-                out.push(bytes);
-            }
-        }
-        match stop {
-            Some(fail) if out.is_empty() => Err(fail),
-            Some(fail) => {
-                // Records before the bad one are written before stopping.
-                summary.pending_fail = Some(fail);
-                Ok(out)
-            }
-            None => Ok(out),
+            shared.work();
+        });
+        match shared.ordered.into_inner() {
+            Ok(ordered) => ordered.stop.map_or(Ok(()), Err),
+            Err(_) => Err(Fail::Io("a worker thread failed".into())),
         }
     }
 }
 
-/// The parallel first stage: parse and sketch.
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl<'r, 'c> Shared<'r, 'c> {
+    /// One worker: batch after batch, until the input ends or the run stops.
+    fn work(&self) {
+        while let Some((mut ticket, batch)) = self.take() {
+            let prepared = batch.map(|(b, position)| prepare(self.ctx, b, position));
+            let indexed = self.index(&mut ticket, prepared);
+            if let Some(indexed) = indexed {
+                let seq = ticket.seq;
+                self.render(seq, indexed);
+            }
+        }
+    }
+
+    /// The next batch and its ticket, or `None` at the end.
+    fn take(&self) -> Option<(Ticket<'_, 'r, 'c>, Read)> {
+        if self.halt.load(Ordering::Relaxed) {
+            return None;
+        }
+        let mut source = lock(&self.source);
+        let batch = match source.rx.recv() {
+            Ok(Ok((b, _))) if b.is_empty() => None,
+            Ok(batch) => Some(batch),
+            Err(_) => None,
+        };
+        let Some(batch) = batch else {
+            // The reader is done: the others need not wait on it.
+            self.halt.store(true, Ordering::Relaxed);
+            return None;
+        };
+        let ticket = Ticket {
+            seq: source.next,
+            shared: self,
+            used: false,
+        };
+        source.next += 1;
+        Some((ticket, batch))
+    }
+
+    /// Waits for the ticket's turn, runs `f` on the ordered state, and
+    /// passes the turn on.
+    fn in_turn<T>(&self, ticket: &mut Ticket, f: impl FnOnce(&mut Ordered<'r>) -> T) -> T {
+        let mut ordered = self.wait_turn(ticket.seq);
+        let out = f(&mut ordered);
+        ordered.turn += 1;
+        ticket.used = true;
+        drop(ordered);
+        self.turned.notify_all();
+        out
+    }
+
+    fn wait_turn(&self, seq: u64) -> MutexGuard<'_, Ordered<'r>> {
+        let mut ordered = lock(&self.ordered);
+        while ordered.turn != seq {
+            ordered = self
+                .turned
+                .wait(ordered)
+                .unwrap_or_else(PoisonError::into_inner);
+        }
+        ordered
+    }
+
+    /// The sequential index step, in input order: `None` when the run has
+    /// stopped before this batch.
+    fn index(&self, ticket: &mut Ticket, prepared: Result<Prepared, Fail>) -> Option<Indexed> {
+        let ctx = self.ctx;
+        let (indexed, stopped) = self.in_turn(ticket, |ordered| {
+            let indexed = Self::index_batch(ctx, ordered, prepared);
+            (indexed, ordered.stop.is_some())
+        });
+        if stopped {
+            self.halt.store(true, Ordering::Relaxed);
+        }
+        indexed
+    }
+
+    /// The index step's work on the ordered state.
+    fn index_batch(
+        ctx: &Ctx<'_>,
+        ordered: &mut Ordered<'_>,
+        prepared: Result<Prepared, Fail>,
+    ) -> Option<Indexed> {
+        {
+            if ordered.stop.is_some() {
+                return None;
+            }
+            let prepared = match prepared {
+                Ok(prepared) => prepared,
+                Err(fail) => {
+                    ordered.stop = Some(fail);
+                    return None;
+                }
+            };
+            let Prepared {
+                text,
+                mut items,
+                position,
+            } = prepared;
+            let mut counts = Summary::default();
+            let mut checked = Vec::with_capacity(items.len());
+            for i in 0..items.len() {
+                // The index waits on memory: the buckets of the record after
+                // next load while this one is inserted (one ahead was slower,
+                // in interleaved runs: 295 against 290 ms on one core).
+                if let (Engine::Index(index), Some(Ok((_, next)))) =
+                    (&*ordered.engine, items.get(i + 2).map(|n| &n.parsed))
+                {
+                    index.prefetch_sketch(next);
+                }
+                let item = &mut items[i];
+                if !item.empty_file {
+                    ordered.lines += 1;
+                    counts.lines += 1;
+                }
+                counts.bytes_in += item.in_bytes as u64;
+                let (id, found) = match &mut item.parsed {
+                    Ok((doc, sketch)) => {
+                        let id = doc.id.take().unwrap_or(DocId::Num(ordered.lines));
+                        let html = ordered
+                            .html
+                            .as_deref_mut()
+                            .filter(|h| h.len() < HTML_RECORDS);
+                        let html_id = html.is_some().then(|| id.clone());
+                        let (found, id) = ordered.engine.check(id, sketch, ctx.check_only);
+                        if let (Some(html), Some(html_id), Found::Index(report)) =
+                            (html, html_id, &found)
+                        {
+                            html.push((html_id, doc.text(&text).to_owned(), report.clone()));
+                        }
+                        (id, Some(found))
+                    }
+                    Err(bad) => {
+                        counts.count_error(bad.kind);
+                        (None, None)
+                    }
+                };
+                if let (Err(bad), OnError::Fail) = (&item.parsed, ctx.on_error) {
+                    // Records before the bad one are still written.
+                    ordered.stop = Some(Fail::Input(location(item, &bad.message)));
+                    break;
+                }
+                checked.push(Checked { id, found });
+            }
+            items.truncate(checked.len());
+            Some(Indexed {
+                text,
+                items,
+                checked,
+                counts,
+                position,
+            })
+        }
+    }
+
+    /// Cleans and serializes a batch, then sends it to the writer once the
+    /// batches before it are sent.
+    fn render(&self, seq: u64, indexed: Indexed) {
+        let Indexed {
+            text,
+            items,
+            checked,
+            mut counts,
+            position,
+        } = indexed;
+        // Sized once: the lines, plus room for the duplicates.
+        let guess: usize = items.iter().map(|item| item.in_bytes + 256).sum();
+        let mut rendered = Rendered {
+            out: self.buffers.take(guess),
+            counts: Summary::default(),
+        };
+        for (item, c) in items.iter().zip(checked) {
+            rendered.render(self.ctx, &text, (item, c));
+        }
+        // The records point into the text: dropped first.
+        drop(items);
+        let _ = self.recycle.send(text);
+        let Rendered { out, counts: done } = rendered;
+        counts.merge(done);
+        counts.bytes_out = out.len() as u64;
+        let mut sending = lock(&self.sending);
+        let sending = &mut *sending;
+        sending.summary.merge(counts);
+        sending.summary.disk_position = sending.summary.disk_position.max(position);
+        sending.waiting.push((seq, out));
+        while let Some(i) = sending.waiting.iter().position(|(s, _)| *s == sending.next) {
+            let (_, out) = sending.waiting.swap_remove(i);
+            sending.next += 1;
+            if out.is_empty() {
+                self.buffers.give(out);
+            } else if sending.tx.send(out).is_err() {
+                // The writer stopped: its error is reported by the caller.
+                self.halt.store(true, Ordering::Relaxed);
+            }
+        }
+        (sending.after_batch)(sending.summary);
+    }
+}
+
+impl Drop for Ticket<'_, '_, '_> {
+    fn drop(&mut self) {
+        // Every batch taken has its turn, so a ticket is dropped unused only
+        // when its worker unwinds.
+        if self.used {
+            return;
+        }
+        let mut ordered = self.shared.wait_turn(self.seq);
+        ordered
+            .stop
+            .get_or_insert_with(|| Fail::Io("a worker thread failed".into()));
+        ordered.turn += 1;
+        drop(ordered);
+        self.shared.halt.store(true, Ordering::Relaxed);
+        self.shared.turned.notify_all();
+    }
+}
+
+/// The first stage: parse and sketch.
 fn prepare(ctx: &Ctx<'_>, batch: Batch, position: u64) -> Prepared {
-    use rayon::prelude::*;
     let Batch { text, lines } = batch;
     let items = lines
-        .into_par_iter()
+        .into_iter()
         .map(|raw| {
             let parsed = if raw.empty_file {
                 Err(Bad {

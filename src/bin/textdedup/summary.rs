@@ -25,8 +25,6 @@ pub struct Summary {
     pub segments: BTreeMap<Level, u64>,
     /// Where the last processed batch ends in the stored input.
     pub disk_position: u64,
-    /// A `--on-error fail` stop, raised once the records before it are out.
-    pub pending_fail: Option<crate::fail::Fail>,
 }
 
 impl Summary {
