@@ -123,10 +123,19 @@ struct Source {
     next: u64,
 }
 
-/// What sees the batches one at a time, in input order.
-struct Ordered<'r> {
-    /// The number of the batch whose turn it is.
+/// Prepared batches waiting for the index step.
+struct Queue {
+    /// The number of the batch the index step takes next.
     turn: u64,
+    /// Batches prepared before a batch ahead of them.
+    ready: Vec<(u64, Result<Prepared, Fail>)>,
+    /// Whether a worker is running the index step. The worker that finds
+    /// it idle takes it on, and indexes every batch that is ready in turn.
+    indexing: bool,
+}
+
+/// What the index step keeps: only the worker running it locks this.
+struct Ordered<'r> {
     engine: &'r mut Engine,
     /// Input lines so far: the id of a record without one.
     lines: u64,
@@ -150,9 +159,12 @@ struct Sending<'r> {
 struct Shared<'r, 'c> {
     ctx: &'r Ctx<'c>,
     source: Mutex<Source>,
+    queue: Mutex<Queue>,
+    /// Signalled when a batch leaves the queue.
+    room: Condvar,
+    /// The most batches the queue holds before workers stop taking more.
+    max_ready: usize,
     ordered: Mutex<Ordered<'r>>,
-    /// Signalled when the turn moves on.
-    turned: Condvar,
     sending: Mutex<Sending<'r>>,
     /// Set when no more batches should be taken: a failure, or the writer
     /// is gone.
@@ -161,9 +173,9 @@ struct Shared<'r, 'c> {
     buffers: Buffers,
 }
 
-/// A batch's place in the input order. A ticket dropped before its turn
-/// (its worker panicked) still takes the turn, and stops the run, so that
-/// the workers waiting behind it are not left waiting.
+/// A batch's place in the input order. A ticket dropped before its batch
+/// was queued (its worker panicked) queues a failure in its place, so that
+/// the batches behind it are not left waiting.
 struct Ticket<'s, 'r, 'c> {
     seq: u64,
     shared: &'s Shared<'r, 'c>,
@@ -198,14 +210,21 @@ impl Run<'_, '_> {
         let shared = Shared {
             ctx: self.ctx,
             source: Mutex::new(Source { rx, next: 0 }),
-            ordered: Mutex::new(Ordered {
+            queue: Mutex::new(Queue {
                 turn: 0,
+                ready: Vec::new(),
+                indexing: false,
+            }),
+            room: Condvar::new(),
+            // Enough for one worker to run ahead of another slowed by a
+            // large batch; each is some 200 KB of text and its sketches.
+            max_ready: 4 * self.workers.max(1),
+            ordered: Mutex::new(Ordered {
                 engine: self.engine,
                 lines: self.summary.lines,
                 html: self.html.as_deref_mut(),
                 stop: None,
             }),
-            turned: Condvar::new(),
             sending: Mutex::new(Sending {
                 next: 0,
                 waiting: Vec::new(),
@@ -239,16 +258,24 @@ impl<'r, 'c> Shared<'r, 'c> {
     fn work(&self) {
         while let Some((mut ticket, batch)) = self.take() {
             let prepared = batch.map(|(b, position)| prepare(self.ctx, b, position));
-            let indexed = self.index(&mut ticket, prepared);
-            if let Some(indexed) = indexed {
-                let seq = ticket.seq;
-                self.render(seq, indexed);
-            }
+            ticket.used = true;
+            self.submit(ticket.seq, prepared);
         }
     }
 
     /// The next batch and its ticket, or `None` at the end.
     fn take(&self) -> Option<(Ticket<'_, 'r, 'c>, Read)> {
+        {
+            // Bounds the memory: batches prepared far ahead of a slow one
+            // wait in the queue.
+            let mut queue = lock(&self.queue);
+            while queue.ready.len() >= self.max_ready && !self.halt.load(Ordering::Relaxed) {
+                queue = self
+                    .room
+                    .wait(queue)
+                    .unwrap_or_else(PoisonError::into_inner);
+            }
+        }
         if self.halt.load(Ordering::Relaxed) {
             return None;
         }
@@ -272,39 +299,52 @@ impl<'r, 'c> Shared<'r, 'c> {
         Some((ticket, batch))
     }
 
-    /// Waits for the ticket's turn, runs `f` on the ordered state, and
-    /// passes the turn on.
-    fn in_turn<T>(&self, ticket: &mut Ticket, f: impl FnOnce(&mut Ordered<'r>) -> T) -> T {
-        let mut ordered = self.wait_turn(ticket.seq);
-        let out = f(&mut ordered);
-        ordered.turn += 1;
-        ticket.used = true;
-        drop(ordered);
-        self.turned.notify_all();
-        out
-    }
-
-    fn wait_turn(&self, seq: u64) -> MutexGuard<'_, Ordered<'r>> {
-        let mut ordered = lock(&self.ordered);
-        while ordered.turn != seq {
-            ordered = self
-                .turned
-                .wait(ordered)
-                .unwrap_or_else(PoisonError::into_inner);
+    /// Queues a prepared batch. When no worker is running the index step,
+    /// this one does, for every batch that is ready in turn, then renders
+    /// what it indexed. A worker whose batch is not next goes on to the
+    /// next batch instead of waiting for its turn.
+    fn submit(&self, seq: u64, prepared: Result<Prepared, Fail>) {
+        let mut queue = lock(&self.queue);
+        queue.ready.push((seq, prepared));
+        if queue.indexing {
+            return;
         }
-        ordered
+        queue.indexing = true;
+        let mut role = Role {
+            shared: self,
+            armed: true,
+        };
+        let mut indexed = Vec::new();
+        loop {
+            let turn = queue.turn;
+            let Some(i) = queue.ready.iter().position(|(s, _)| *s == turn) else {
+                queue.indexing = false;
+                break;
+            };
+            let (seq, prepared) = queue.ready.swap_remove(i);
+            queue.turn += 1;
+            drop(queue);
+            self.room.notify_all();
+            if let Some(batch) = self.index(prepared) {
+                indexed.push((seq, batch));
+            }
+            queue = lock(&self.queue);
+        }
+        drop(queue);
+        role.armed = false;
+        for (seq, batch) in indexed {
+            self.render(seq, batch);
+        }
     }
 
-    /// The sequential index step, in input order: `None` when the run has
-    /// stopped before this batch.
-    fn index(&self, ticket: &mut Ticket, prepared: Result<Prepared, Fail>) -> Option<Indexed> {
-        let ctx = self.ctx;
-        let (indexed, stopped) = self.in_turn(ticket, |ordered| {
-            let indexed = Self::index_batch(ctx, ordered, prepared);
-            (indexed, ordered.stop.is_some())
-        });
-        if stopped {
+    /// The sequential index step: `None` when the run has stopped before
+    /// this batch.
+    fn index(&self, prepared: Result<Prepared, Fail>) -> Option<Indexed> {
+        let mut ordered = lock(&self.ordered);
+        let indexed = Self::index_batch(self.ctx, &mut ordered, prepared);
+        if ordered.stop.is_some() {
             self.halt.store(true, Ordering::Relaxed);
+            self.room.notify_all();
         }
         indexed
     }
@@ -433,19 +473,35 @@ impl<'r, 'c> Shared<'r, 'c> {
 
 impl Drop for Ticket<'_, '_, '_> {
     fn drop(&mut self) {
-        // Every batch taken has its turn, so a ticket is dropped unused only
+        // Every batch taken is queued, so a ticket is dropped unused only
         // when its worker unwinds.
-        if self.used {
+        if !self.used {
+            let failed = Fail::Io("a worker thread failed".into());
+            self.shared.submit(self.seq, Err(failed));
+        }
+    }
+}
+
+/// The index step's role, held by one worker at a time. Dropped while
+/// armed (its worker panicked), it stops the run and frees the role, so
+/// that no worker waits for a step nobody runs.
+struct Role<'s, 'r, 'c> {
+    shared: &'s Shared<'r, 'c>,
+    armed: bool,
+}
+
+impl Drop for Role<'_, '_, '_> {
+    fn drop(&mut self) {
+        if !self.armed {
             return;
         }
-        let mut ordered = self.shared.wait_turn(self.seq);
-        ordered
+        let shared = self.shared;
+        lock(&shared.ordered)
             .stop
             .get_or_insert_with(|| Fail::Io("a worker thread failed".into()));
-        ordered.turn += 1;
-        drop(ordered);
-        self.shared.halt.store(true, Ordering::Relaxed);
-        self.shared.turned.notify_all();
+        shared.halt.store(true, Ordering::Relaxed);
+        lock(&shared.queue).indexing = false;
+        shared.room.notify_all();
     }
 }
 
