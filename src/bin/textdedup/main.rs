@@ -94,7 +94,7 @@ fn dedup(mut args: DedupArgs) -> Result<(), Fail> {
     let start = Instant::now();
     let counter = Counter::default();
     let progress = progress::Progress::new(input::total_size(&args.inputs));
-    let rx = pipeline::spawn_reader(Batches::new(args.inputs.clone(), args.batch_size, counter));
+    let batches = Batches::new(args.inputs.clone(), args.batch_size, counter);
     let out = output::spawn(args.output.as_deref())?;
     let mut summary = Summary::default();
     let mut html_docs = args.html.as_ref().map(|_| Vec::new());
@@ -107,7 +107,7 @@ fn dedup(mut args: DedupArgs) -> Result<(), Fail> {
         html: html_docs.as_mut(),
         workers: pool.current_num_threads(),
     };
-    let ran = run.run(rx, &mut |s| progress.update(s));
+    let ran = run.run(batches, &mut |s| progress.update(s));
     drop(run);
     progress.finish();
     let written = out.finish(ran.is_ok());

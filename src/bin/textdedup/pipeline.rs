@@ -7,7 +7,7 @@
 //! count or the batch size.
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{Receiver, Sender, SyncSender, channel, sync_channel};
+use std::sync::mpsc::{Sender, SyncSender, channel};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 
 use textdedup::{BloomDedup, BloomReport, Dedup, DocId, Index, Method, Report, Sketch, Span};
@@ -66,38 +66,9 @@ struct Checked {
     found: Option<Found>,
 }
 
-/// What the reader sends: a batch and where it ends in the stored input,
-/// or why reading failed.
+/// A batch read and where it ends in the stored input, or why reading
+/// failed.
 type Read = Result<(Batch, u64), Fail>;
-
-/// The reader thread's batches, and the way back for their buffers.
-pub struct Reader {
-    rx: Receiver<Read>,
-    recycle: Sender<String>,
-}
-
-/// Reads batches on a thread of its own, so decompression overlaps the rest.
-pub fn spawn_reader(mut batches: Batches) -> Reader {
-    // Room for four batches: on two busy cores the reader is not always
-    // scheduled in time, and an empty queue stalls the whole pool.
-    let (tx, rx) = sync_channel(4);
-    let (recycle, recycled) = channel();
-    batches.recycle_from(recycled);
-    std::thread::spawn(move || {
-        loop {
-            // The position is where the batch ends in the stored input, for
-            // a progress bar that follows what was processed, not read.
-            let batch = batches
-                .next_batch()
-                .map(|lines| (lines, batches.disk_position()));
-            let done = matches!(&batch, Ok((b, _)) if b.is_empty()) || batch.is_err();
-            if tx.send(batch).is_err() || done {
-                break;
-            }
-        }
-    });
-    Reader { rx, recycle }
-}
 
 /// The state of a run, and where its output goes.
 pub struct Run<'a, 'c> {
@@ -116,11 +87,16 @@ pub struct Run<'a, 'c> {
 /// The most records an `--html` page shows.
 pub const HTML_RECORDS: usize = 1000;
 
-/// Where the workers take batches from. A batch's number is its place in
-/// the input.
+/// Where the workers read batches from, one at a time. A batch's number is
+/// its place in the input.
+///
+/// The workers read for themselves: a reader thread of its own had to be
+/// scheduled between two busy workers, and they waited for it (17–28 ms of
+/// a 150 ms run on two cores).
 struct Source {
-    rx: Receiver<Read>,
+    batches: Batches,
     next: u64,
+    ended: bool,
 }
 
 /// Prepared batches waiting for the index step.
@@ -203,13 +179,18 @@ impl Run<'_, '_> {
     /// CPU time on two threads than on one.)
     pub fn run(
         &mut self,
-        reader: Reader,
+        mut batches: Batches,
         after_batch: &mut (dyn FnMut(&Summary) + Send),
     ) -> Result<(), Fail> {
-        let Reader { rx, recycle } = reader;
+        let (recycle, recycled) = channel();
+        batches.recycle_from(recycled);
         let shared = Shared {
             ctx: self.ctx,
-            source: Mutex::new(Source { rx, next: 0 }),
+            source: Mutex::new(Source {
+                batches,
+                next: 0,
+                ended: false,
+            }),
             queue: Mutex::new(Queue {
                 turn: 0,
                 ready: Vec::new(),
@@ -280,13 +261,18 @@ impl<'r, 'c> Shared<'r, 'c> {
             return None;
         }
         let mut source = lock(&self.source);
-        let batch = match source.rx.recv() {
-            Ok(Ok((b, _))) if b.is_empty() => None,
-            Ok(batch) => Some(batch),
-            Err(_) => None,
+        if source.ended {
+            return None;
+        }
+        // The position is where the batch ends in the stored input, for a
+        // progress bar that follows what was processed, not read.
+        let batch = match source.batches.next_batch() {
+            Ok(b) if b.is_empty() => None,
+            Ok(b) => Some(Ok((b, source.batches.disk_position()))),
+            Err(fail) => Some(Err(fail)),
         };
+        source.ended = !matches!(batch, Some(Ok(_)));
         let Some(batch) = batch else {
-            // The reader is done: the others need not wait on it.
             self.halt.store(true, Ordering::Relaxed);
             return None;
         };
