@@ -24,8 +24,8 @@ const SLOT_BYTES: f64 = 5.0;
 const DOC_ID_BYTES: f64 = 8.0;
 const DOC_LEVEL_BYTES: f64 = 4.0;
 
-pub fn run(args: &DedupArgs, dedup: &Dedup) -> Result<(), Fail> {
-    use rayon::prelude::*;
+/// Runs the estimate on `workers` threads.
+pub fn run(args: &DedupArgs, dedup: &Dedup, workers: usize) -> Result<(), Fail> {
     let counter = Counter::default();
     let mut batches = Batches::new(args.inputs.clone(), args.batch_size, counter.clone());
     let fields = Fields {
@@ -47,16 +47,30 @@ pub fn run(args: &DedupArgs, dedup: &Dedup) -> Result<(), Fail> {
             break;
         }
         bytes += batch.lines.iter().map(|l| l.in_bytes as u64).sum::<u64>();
-        let sketches: Vec<_> = batch
-            .lines
-            .par_iter()
-            .filter_map(|l| {
-                fields
-                    .parse(&batch.text, l.range.clone(), l.invalid_utf8)
-                    .ok()
-            })
-            .map(|doc| dedup.sketch(doc.text(&batch.text)))
-            .collect();
+        // Each thread sketches a run of lines; the runs are joined in order.
+        let per_thread = batch.lines.len().div_ceil(workers.max(1)).max(1);
+        let sketches: Vec<_> = std::thread::scope(|scope| {
+            let runs: Vec<_> = batch
+                .lines
+                .chunks(per_thread)
+                .map(|lines| {
+                    scope.spawn(|| {
+                        lines
+                            .iter()
+                            .filter_map(|l| {
+                                fields
+                                    .parse(&batch.text, l.range.clone(), l.invalid_utf8)
+                                    .ok()
+                            })
+                            .map(|doc| dedup.sketch(doc.text(&batch.text)))
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            runs.into_iter()
+                .flat_map(|run| run.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+                .collect()
+        });
         for sketch in &sketches {
             docs += 1;
             let before = kept(&index);

@@ -68,15 +68,11 @@ fn dedup(mut args: DedupArgs) -> Result<(), Fail> {
     if args.inputs.is_empty() {
         args.inputs.push(PathBuf::from("-"));
     }
-    let mut pool = rayon::ThreadPoolBuilder::new();
-    if let Some(n) = args.threads {
-        pool = pool.num_threads(n);
-    }
-    let pool = pool
-        .build()
-        .map_err(|e| Fail::Io(format!("cannot start worker threads: {e}")))?;
+    let workers = args.threads.unwrap_or_else(|| {
+        std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+    });
     if args.dry_run {
-        return pool.install(|| estimate::run(&args, &dedup));
+        return estimate::run(&args, &dedup, workers);
     }
     let mut engine = engine(&args, &dedup)?;
     let fields = Fields {
@@ -105,7 +101,7 @@ fn dedup(mut args: DedupArgs) -> Result<(), Fail> {
         tx: out.tx.clone(),
         buffers: out.buffers.clone(),
         html: html_docs.as_mut(),
-        workers: pool.current_num_threads(),
+        workers,
     };
     let ran = run.run(batches, &mut |s| progress.update(s));
     drop(run);
