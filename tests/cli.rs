@@ -345,6 +345,30 @@ fn exit_codes_say_usage_or_io() {
         None,
     );
     assert_eq!(unwritable.code, 2, "{}", unwritable.stderr);
+    // A write that fails during the run (the device is full) stops it with
+    // the output's name, from one thread or several. The output is larger
+    // than the writer's buffer, so the run's own writes fail.
+    if Path::new("/dev/full").exists() {
+        let corpus = scratch("full").join("corpus.jsonl");
+        std::fs::write(&corpus, generated_corpus(500)).unwrap();
+        for threads in ["1", "3"] {
+            let args = ["dedup", "--threads", threads, "--batch-size", "7"];
+            let full = textdedup(
+                &[&args[..], &[path(&corpus), "-o", "/dev/full"]].concat(),
+                None,
+            );
+            assert_eq!(full.code, 2, "{}", full.stderr);
+            assert!(full.stderr.contains("/dev/full"), "{}", full.stderr);
+            // It stops there: the summary counts fewer than all 500 records.
+            let done: u64 = full
+                .stderr
+                .split_once("textdedup: ")
+                .and_then(|(_, rest)| rest.split_once(" documents"))
+                .and_then(|(n, _)| n.parse().ok())
+                .unwrap_or_else(|| panic!("no summary: {}", full.stderr));
+            assert!(done < 500, "{}", full.stderr);
+        }
+    }
     for (args, says) in [
         (
             vec!["dedup", "--method", "simhash", "--threshold", "0.5"],

@@ -91,20 +91,18 @@ fn dedup(mut args: DedupArgs) -> Result<(), Fail> {
     let counter = Counter::default();
     let progress = progress::Progress::new(input::total_size(&args.inputs));
     let batches = Batches::new(args.inputs.clone(), args.batch_size, counter);
-    let out = output::spawn(args.output.as_deref())?;
+    let mut out = output::open(args.output.as_deref())?;
     let mut summary = Summary::default();
     let mut html_docs = args.html.as_ref().map(|_| Vec::new());
-    let mut run = pipeline::Run {
+    let ran = pipeline::Run {
         ctx: &ctx,
         engine: &mut engine,
         summary: &mut summary,
-        tx: out.tx.clone(),
-        buffers: out.buffers.clone(),
+        output: &mut out,
         html: html_docs.as_mut(),
         workers,
-    };
-    let ran = run.run(batches, &mut |s| progress.update(s));
-    drop(run);
+    }
+    .run(batches, &mut |s| progress.update(s));
     progress.finish();
     let written = out.finish(ran.is_ok());
     let elapsed = start.elapsed();

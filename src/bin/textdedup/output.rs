@@ -1,31 +1,29 @@
-//! Writing the output on a thread of its own.
+//! Writing the output.
 
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
-use std::sync::mpsc::{SyncSender, sync_channel};
-use std::sync::{Arc, Mutex, PoisonError};
-use std::thread::JoinHandle;
+use std::sync::{Mutex, PoisonError};
 
 use crate::fail::Fail;
 
 /// The output: a regular file is written under a temporary name and
 /// renamed when complete, so a failed run never leaves a truncated file
 /// under the requested name; anything else is written in place.
+///
+/// The workers write it themselves, in input order, one at a time: a
+/// writer thread of its own had to be woken for every batch.
 pub struct Output {
-    pub tx: SyncSender<Vec<u8>>,
-    /// The written buffers, for the renderers to fill again.
-    pub buffers: Buffers,
-    handle: JoinHandle<Result<(), Fail>>,
+    sink: BufWriter<Box<dyn Write + Send>>,
+    name: String,
     rename: Option<(PathBuf, PathBuf)>,
+    /// The first write failure: nothing is written after it.
+    failed: Option<Fail>,
 }
 
-/// Starts the writer for `path` (stdout when `None`); gzip when the name
-/// ends in `.gz`.
-pub fn spawn(path: Option<&Path>) -> Result<Output, Fail> {
-    // Room for four batches: a full queue stalls the pool's loop, and so
-    // the pool, whenever the writer is not scheduled in time.
-    let (tx, rx) = sync_channel::<Vec<u8>>(4);
+/// Opens the output `path` (stdout when `None`); gzip when the name ends in
+/// `.gz`.
+pub fn open(path: Option<&Path>) -> Result<Output, Fail> {
     let (sink, name, rename): (Box<dyn Write + Send>, String, _) = match path {
         None => (Box::new(io::stdout()), "<stdout>".to_owned(), None),
         Some(p) => {
@@ -49,33 +47,62 @@ pub fn spawn(path: Option<&Path>) -> Result<Output, Fail> {
             (sink, name, rename)
         }
     };
-    let buffers = Buffers::default();
-    let returned = buffers.clone();
-    let handle = std::thread::spawn(move || {
-        // A rendered chunk at least as large as this buffer (16 records of
-        // news are some 17 KB) is written without being copied into it; it
-        // gathers the smaller ones. At 64 KB, most chunks were copied.
-        let mut w = BufWriter::with_capacity(16 << 10, sink);
-        for chunk in rx {
-            w.write_all(&chunk).map_err(|e| Fail::io(&name, &e))?;
-            returned.give(chunk);
-        }
-        let sink = w.into_inner().map_err(|e| Fail::io(&name, e.error()))?;
-        finish(sink).map_err(|e| Fail::io(&name, &e))
-    });
+    // A rendered batch at least as large as this buffer (a 192 KB batch of
+    // news renders to some 200 KB) is written without being copied into it;
+    // it gathers the smaller ones.
     Ok(Output {
-        tx,
-        buffers,
-        handle,
+        sink: BufWriter::with_capacity(16 << 10, sink),
+        name,
         rename,
+        failed: None,
     })
 }
 
+impl Output {
+    /// Writes `bytes`; false when the output failed (now or before), and
+    /// the run should stop.
+    pub fn write(&mut self, bytes: &[u8]) -> bool {
+        if self.failed.is_none()
+            && let Err(e) = self.sink.write_all(bytes)
+        {
+            self.failed = Some(Fail::io(&self.name, &e));
+        }
+        self.failed.is_none()
+    }
+
+    /// Flushes what is left; moves the file into place when `keep` (the
+    /// run succeeded), removes it otherwise.
+    pub fn finish(self, keep: bool) -> Result<(), Fail> {
+        let Output {
+            sink,
+            name,
+            rename,
+            failed,
+        } = self;
+        let written = match failed {
+            Some(fail) => Err(fail),
+            None => sink
+                .into_inner()
+                .map_err(|e| Fail::io(&name, e.error()))
+                .and_then(|sink| finish(sink).map_err(|e| Fail::io(&name, &e))),
+        };
+        if let Some((tmp, path)) = rename {
+            if keep && written.is_ok() {
+                std::fs::rename(&tmp, &path)
+                    .map_err(|e| Fail::io(&path.display().to_string(), &e))?;
+            } else {
+                let _ = std::fs::remove_file(&tmp);
+            }
+        }
+        written
+    }
+}
+
 /// Output buffers that were written, to be filled again: fresh memory costs
-/// more than the rendering (the kernel zeroes each new huge page), and
-/// buffers freed on the writer thread return slowly to the renderers' heaps.
-#[derive(Clone, Default)]
-pub struct Buffers(Arc<Mutex<Kept>>);
+/// more than the rendering (the kernel zeroes each new huge page), and a
+/// buffer freed by another worker returns slowly to its allocator's heap.
+#[derive(Default)]
+pub struct Buffers(Mutex<Kept>);
 
 /// The buffers kept, and their capacity in all.
 #[derive(Default)]
@@ -85,7 +112,7 @@ struct Kept {
 }
 
 /// The most buffers kept: more than are in flight at once.
-const KEPT_BUFFERS: usize = 256;
+const KEPT_BUFFERS: usize = 64;
 /// The largest buffer kept: one grown for a huge record is freed.
 const KEPT_BYTES: usize = 4 << 20;
 /// The most bytes kept in all: buffers only grow, so without a bound a run
@@ -144,27 +171,6 @@ pub fn temporary(path: &Path) -> PathBuf {
     let mut name = path.as_os_str().to_owned();
     name.push(".tmp");
     PathBuf::from(name)
-}
-
-impl Output {
-    /// Waits for everything to be written; moves the file into place when
-    /// `keep` (the run succeeded), removes it otherwise.
-    pub fn finish(self, keep: bool) -> Result<(), Fail> {
-        drop(self.tx);
-        let written = self
-            .handle
-            .join()
-            .unwrap_or_else(|_| Err(Fail::Io("the writer thread failed".into())));
-        if let Some((tmp, path)) = self.rename {
-            if keep && written.is_ok() {
-                std::fs::rename(&tmp, &path)
-                    .map_err(|e| Fail::io(&path.display().to_string(), &e))?;
-            } else {
-                let _ = std::fs::remove_file(&tmp);
-            }
-        }
-        written
-    }
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@
 //! count or the batch size.
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{Sender, SyncSender, channel};
+use std::sync::mpsc::{Sender, channel};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 
 use textdedup::{BloomDedup, BloomReport, Dedup, DocId, Index, Method, Report, Sketch, Span};
@@ -16,7 +16,7 @@ use crate::args::OnError;
 use crate::fail::Fail;
 use crate::input::{Batch, Batches};
 use crate::json;
-use crate::output::Buffers;
+use crate::output::{Buffers, Output};
 use crate::record::{self, Bad, Doc, ErrorKind, Fields};
 use crate::summary::Summary;
 
@@ -75,9 +75,7 @@ pub struct Run<'a, 'c> {
     pub ctx: &'a Ctx<'c>,
     pub engine: &'a mut Engine,
     pub summary: &'a mut Summary,
-    pub tx: SyncSender<Vec<u8>>,
-    /// Where rendering takes its output buffers from.
-    pub buffers: Buffers,
+    pub output: &'a mut Output,
     /// With `--html`: the first records, their texts and reports.
     pub html: Option<&'a mut Vec<(DocId, String, Report)>>,
     /// How many batches are worked on at once, each by a thread of its own.
@@ -120,13 +118,13 @@ struct Ordered<'r> {
     stop: Option<Fail>,
 }
 
-/// Rendered batches on their way to the writer, in input order.
+/// Rendered batches on their way to the output, in input order.
 struct Sending<'r> {
-    /// The number of the batch the writer gets next.
+    /// The number of the batch written next.
     next: u64,
     /// Batches rendered before a batch ahead of them.
     waiting: Vec<(u64, Vec<u8>)>,
-    tx: SyncSender<Vec<u8>>,
+    output: &'r mut Output,
     summary: &'r mut Summary,
     after_batch: &'r mut (dyn FnMut(&Summary) + Send),
 }
@@ -178,7 +176,7 @@ impl Run<'_, '_> {
     /// of each batch between threads, with a join per batch, spent 22% more
     /// CPU time on two threads than on one.)
     pub fn run(
-        &mut self,
+        self,
         mut batches: Batches,
         after_batch: &mut (dyn FnMut(&Summary) + Send),
     ) -> Result<(), Fail> {
@@ -203,19 +201,19 @@ impl Run<'_, '_> {
             ordered: Mutex::new(Ordered {
                 engine: self.engine,
                 lines: self.summary.lines,
-                html: self.html.as_deref_mut(),
+                html: self.html,
                 stop: None,
             }),
             sending: Mutex::new(Sending {
                 next: 0,
                 waiting: Vec::new(),
-                tx: self.tx.clone(),
+                output: self.output,
                 summary: self.summary,
                 after_batch,
             }),
             halt: AtomicBool::new(false),
             recycle,
-            buffers: self.buffers.clone(),
+            buffers: Buffers::default(),
         };
         std::thread::scope(|scope| {
             for _ in 1..self.workers.max(1) {
@@ -446,12 +444,11 @@ impl<'r, 'c> Shared<'r, 'c> {
         while let Some(i) = sending.waiting.iter().position(|(s, _)| *s == sending.next) {
             let (_, out) = sending.waiting.swap_remove(i);
             sending.next += 1;
-            if out.is_empty() {
-                self.buffers.give(out);
-            } else if sending.tx.send(out).is_err() {
-                // The writer stopped: its error is reported by the caller.
+            if !sending.output.write(&out) {
+                // The output failed: its error is reported by the caller.
                 self.halt.store(true, Ordering::Relaxed);
             }
+            self.buffers.give(out);
         }
         (sending.after_batch)(sending.summary);
     }
