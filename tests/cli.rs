@@ -265,6 +265,30 @@ fn fail_stops_at_the_first_bad_line_with_exit_1() {
     assert!(run.stderr.contains(&want), "{}", run.stderr);
     // The records before it are written.
     assert_eq!(lines(&run.stdout).len(), 1);
+    // Also when several workers have batches in flight around the bad line:
+    // every record before it, and none after it.
+    let corpus = generated_corpus(300);
+    let good: Vec<&str> = corpus.lines().collect();
+    let file = scratch("fail-threads").join("corpus.jsonl");
+    let bad_at = 211;
+    let mut text = good[..bad_at].join("\n");
+    text.push_str("\n{\"id\": broken\n");
+    text.push_str(&good[bad_at..].join("\n"));
+    std::fs::write(&file, text).unwrap();
+    let whole = textdedup(&["dedup", "--batch-size", "1", path(&file)], None);
+    // Which worker meets the bad line first depends on timing: many runs.
+    for (threads, batch) in [("1", "3"), ("2", "1"), ("2", "2"), ("2", "3"), ("2", "5")]
+        .into_iter()
+        .chain([("3", "1"), ("4", "2"), ("4", "3"), ("4", "7"), ("8", "1")])
+    {
+        let args = ["dedup", "--threads", threads, "--batch-size", batch];
+        let run = textdedup(&[&args[..], &[path(&file)]].concat(), None);
+        let what = format!("{threads} threads, batches of {batch}");
+        assert_eq!(run.code, 1, "{what}: {}", run.stderr);
+        assert!(run.stderr.contains(":212: "), "{what}: {}", run.stderr);
+        assert_eq!(lines(&run.stdout).len(), bad_at, "{what}");
+        assert_eq!(run.stdout, whole.stdout, "{what}");
+    }
 }
 
 #[test]

@@ -101,8 +101,9 @@ struct Source {
 struct Queue {
     /// The number of the batch the index step takes next.
     turn: u64,
-    /// Batches prepared before a batch ahead of them.
-    ready: Vec<(u64, Result<Prepared, Fail>)>,
+    /// Batches prepared before a batch ahead of them, with the worker that
+    /// prepared each.
+    ready: Vec<(u64, usize, Result<Prepared, Fail>)>,
     /// Whether a worker is running the index step. The worker that finds
     /// it idle takes it on, and indexes every batch that is ready in turn.
     indexing: bool,
@@ -140,11 +141,25 @@ struct Shared<'r, 'c> {
     max_ready: usize,
     ordered: Mutex<Ordered<'r>>,
     sending: Mutex<Sending<'r>>,
-    /// Set when no more batches should be taken: a failure, or the writer
-    /// is gone.
+    /// Each worker's indexed batches: a batch is rendered by the worker
+    /// that prepared it, whose cache holds its text and records.
+    mailboxes: Vec<Mailbox>,
+    /// Set when no more batches should be taken: a failure, or the output
+    /// failed.
     halt: AtomicBool,
+    /// Set when the run failed: batches after the failure are not indexed,
+    /// and their workers do not wait for them.
+    stopped: AtomicBool,
     recycle: Sender<String>,
     buffers: Buffers,
+}
+
+/// A worker's indexed batches, to render; `None` for a batch after a
+/// failure, which is not rendered.
+#[derive(Default)]
+struct Mailbox {
+    indexed: Mutex<Vec<(u64, Option<Indexed>)>>,
+    arrived: Condvar,
 }
 
 /// A batch's place in the input order. A ticket dropped before its batch
@@ -152,6 +167,7 @@ struct Shared<'r, 'c> {
 /// the batches behind it are not left waiting.
 struct Ticket<'s, 'r, 'c> {
     seq: u64,
+    worker: usize,
     shared: &'s Shared<'r, 'c>,
     used: bool,
 }
@@ -182,6 +198,7 @@ impl Run<'_, '_> {
     ) -> Result<(), Fail> {
         let (recycle, recycled) = channel();
         batches.recycle_from(recycled);
+        let workers = self.workers.max(1);
         let shared = Shared {
             ctx: self.ctx,
             source: Mutex::new(Source {
@@ -197,7 +214,7 @@ impl Run<'_, '_> {
             room: Condvar::new(),
             // Enough for one worker to run ahead of another slowed by a
             // large batch; each is some 200 KB of text and its sketches.
-            max_ready: 4 * self.workers.max(1),
+            max_ready: 4 * workers,
             ordered: Mutex::new(Ordered {
                 engine: self.engine,
                 lines: self.summary.lines,
@@ -211,15 +228,18 @@ impl Run<'_, '_> {
                 summary: self.summary,
                 after_batch,
             }),
+            mailboxes: (0..workers).map(|_| Mailbox::default()).collect(),
             halt: AtomicBool::new(false),
+            stopped: AtomicBool::new(false),
             recycle,
             buffers: Buffers::default(),
         };
         std::thread::scope(|scope| {
-            for _ in 1..self.workers.max(1) {
-                scope.spawn(|| shared.work());
+            for worker in 1..workers {
+                let shared = &shared;
+                scope.spawn(move || shared.work(worker));
             }
-            shared.work();
+            shared.work(0);
         });
         match shared.ordered.into_inner() {
             Ok(ordered) => ordered.stop.map_or(Ok(()), Err),
@@ -233,17 +253,61 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl<'r, 'c> Shared<'r, 'c> {
-    /// One worker: batch after batch, until the input ends or the run stops.
-    fn work(&self) {
-        while let Some((mut ticket, batch)) = self.take() {
+    /// One worker: batch after batch, until the input ends or the run
+    /// stops; then it renders the batches it still has in the index step.
+    fn work(&self, worker: usize) {
+        let mut outstanding = 0;
+        while let Some((mut ticket, batch)) = self.take(worker) {
             let prepared = batch.map(|(b, position)| prepare(self.ctx, b, position));
             ticket.used = true;
-            self.submit(ticket.seq, prepared);
+            outstanding += 1;
+            self.submit(ticket.seq, worker, prepared);
+            outstanding -= self.render_mail(worker, false);
+        }
+        while outstanding > 0 && !self.stopped.load(Ordering::Acquire) {
+            outstanding -= self.render_mail(worker, true);
+        }
+        // After a failure, what was indexed before it is still written.
+        self.render_mail(worker, false);
+    }
+
+    /// Renders the worker's indexed batches; with `wait`, waits for one
+    /// first, unless the run stopped. Returns how many batches it took.
+    fn render_mail(&self, worker: usize, wait: bool) -> usize {
+        let mailbox = &self.mailboxes[worker];
+        let mail = {
+            let mut indexed = lock(&mailbox.indexed);
+            while wait && indexed.is_empty() && !self.stopped.load(Ordering::Acquire) {
+                indexed = mailbox
+                    .arrived
+                    .wait(indexed)
+                    .unwrap_or_else(PoisonError::into_inner);
+            }
+            std::mem::take(&mut *indexed)
+        };
+        let taken = mail.len();
+        for (seq, batch) in mail {
+            if let Some(batch) = batch {
+                self.render(seq, batch);
+            }
+        }
+        taken
+    }
+
+    /// Marks the run as failed and wakes every waiting worker.
+    fn stop_waiting(&self) {
+        self.halt.store(true, Ordering::Relaxed);
+        self.stopped.store(true, Ordering::Release);
+        self.room.notify_all();
+        for mailbox in &self.mailboxes {
+            // Taking the lock orders the flag before a worker's next look.
+            drop(lock(&mailbox.indexed));
+            mailbox.arrived.notify_all();
         }
     }
 
     /// The next batch and its ticket, or `None` at the end.
-    fn take(&self) -> Option<(Ticket<'_, 'r, 'c>, Read)> {
+    fn take(&self, worker: usize) -> Option<(Ticket<'_, 'r, 'c>, Read)> {
         {
             // Bounds the memory: batches prepared far ahead of a slow one
             // wait in the queue.
@@ -276,6 +340,7 @@ impl<'r, 'c> Shared<'r, 'c> {
         };
         let ticket = Ticket {
             seq: source.next,
+            worker,
             shared: self,
             used: false,
         };
@@ -284,12 +349,12 @@ impl<'r, 'c> Shared<'r, 'c> {
     }
 
     /// Queues a prepared batch. When no worker is running the index step,
-    /// this one does, for every batch that is ready in turn, then renders
-    /// what it indexed. A worker whose batch is not next goes on to the
-    /// next batch instead of waiting for its turn.
-    fn submit(&self, seq: u64, prepared: Result<Prepared, Fail>) {
+    /// this one does, for every batch that is ready in turn, and hands each
+    /// to the worker that prepared it. A worker whose batch is not next goes
+    /// on to the next batch instead of waiting for its turn.
+    fn submit(&self, seq: u64, worker: usize, prepared: Result<Prepared, Fail>) {
         let mut queue = lock(&self.queue);
-        queue.ready.push((seq, prepared));
+        queue.ready.push((seq, worker, prepared));
         if queue.indexing {
             return;
         }
@@ -298,39 +363,35 @@ impl<'r, 'c> Shared<'r, 'c> {
             shared: self,
             armed: true,
         };
-        let mut indexed = Vec::new();
         loop {
             let turn = queue.turn;
-            let Some(i) = queue.ready.iter().position(|(s, _)| *s == turn) else {
+            let Some(i) = queue.ready.iter().position(|(s, _, _)| *s == turn) else {
                 queue.indexing = false;
                 break;
             };
-            let (seq, prepared) = queue.ready.swap_remove(i);
+            let (seq, owner, prepared) = queue.ready.swap_remove(i);
             queue.turn += 1;
             drop(queue);
             self.room.notify_all();
-            if let Some(batch) = self.index(prepared) {
-                indexed.push((seq, batch));
+            let (indexed, stopped) = self.index(prepared);
+            let mailbox = &self.mailboxes[owner];
+            lock(&mailbox.indexed).push((seq, indexed));
+            mailbox.arrived.notify_one();
+            if stopped {
+                self.stop_waiting();
             }
             queue = lock(&self.queue);
         }
         drop(queue);
         role.armed = false;
-        for (seq, batch) in indexed {
-            self.render(seq, batch);
-        }
     }
 
     /// The sequential index step: `None` when the run has stopped before
-    /// this batch.
-    fn index(&self, prepared: Result<Prepared, Fail>) -> Option<Indexed> {
+    /// this batch; and whether the run has stopped.
+    fn index(&self, prepared: Result<Prepared, Fail>) -> (Option<Indexed>, bool) {
         let mut ordered = lock(&self.ordered);
         let indexed = Self::index_batch(self.ctx, &mut ordered, prepared);
-        if ordered.stop.is_some() {
-            self.halt.store(true, Ordering::Relaxed);
-            self.room.notify_all();
-        }
-        indexed
+        (indexed, ordered.stop.is_some())
     }
 
     /// The index step's work on the ordered state.
@@ -460,7 +521,7 @@ impl Drop for Ticket<'_, '_, '_> {
         // when its worker unwinds.
         if !self.used {
             let failed = Fail::Io("a worker thread failed".into());
-            self.shared.submit(self.seq, Err(failed));
+            self.shared.submit(self.seq, self.worker, Err(failed));
         }
     }
 }
@@ -482,9 +543,8 @@ impl Drop for Role<'_, '_, '_> {
         lock(&shared.ordered)
             .stop
             .get_or_insert_with(|| Fail::Io("a worker thread failed".into()));
-        shared.halt.store(true, Ordering::Relaxed);
         lock(&shared.queue).indexing = false;
-        shared.room.notify_all();
+        shared.stop_waiting();
     }
 }
 
