@@ -1,10 +1,10 @@
-//! The run: parse and sketch on all cores, index in input order, clean and
-//! serialize on all cores, write in input order.
+//! The run: each worker reads a batch, parses and sketches it, has it
+//! indexed in input order, cleans and serializes it, and writes it in input
+//! order.
 //!
-//! Batch n+1 is parsed and sketched while batch n goes through the index
-//! and is rendered; the index is the only sequential step and sees the
-//! records in input order, so the output does not depend on the thread
-//! count or the batch size.
+//! The index is the only sequential step and sees the records in input
+//! order, so the output does not depend on the thread count or the batch
+//! size.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Sender, channel};
@@ -182,9 +182,9 @@ struct Indexed {
 }
 
 impl Run<'_, '_> {
-    /// Runs every batch from `reader` through the engine and sends the
-    /// rendered output, in input order, to the writer. `after_batch` is
-    /// called with the summary after each batch (for the progress bar).
+    /// Runs every batch from `batches` through the engine and writes the
+    /// rendered output, in input order. `after_batch` is called with the
+    /// summary after each batch (for the progress bar).
     ///
     /// Each worker takes a whole batch through parsing, sketching, the
     /// index and rendering, so the batch stays in one core's cache; only
@@ -472,8 +472,8 @@ impl<'r, 'c> Shared<'r, 'c> {
         }
     }
 
-    /// Cleans and serializes a batch, then sends it to the writer once the
-    /// batches before it are sent.
+    /// Cleans and serializes a batch, then writes it once the batches before
+    /// it are written.
     fn render(&self, seq: u64, indexed: Indexed) {
         let Indexed {
             text,
