@@ -97,6 +97,10 @@ struct Source {
     ended: bool,
 }
 
+/// The input bytes, per worker, of the sketched batches that may wait for
+/// the index step.
+const MAX_READY_BYTES: usize = 4 << 20;
+
 /// Prepared batches waiting for the index step.
 struct Queue {
     /// The number of the batch the index step takes next.
@@ -104,6 +108,8 @@ struct Queue {
     /// Batches prepared before a batch ahead of them, with the worker that
     /// prepared each.
     ready: Vec<(u64, usize, Result<Prepared, Fail>)>,
+    /// The input bytes of the batches in `ready`.
+    ready_bytes: usize,
     /// Whether a worker is running the index step. The worker that finds
     /// it idle takes it on, and indexes every batch that is ready in turn.
     indexing: bool,
@@ -137,8 +143,8 @@ struct Shared<'r, 'c> {
     queue: Mutex<Queue>,
     /// Signalled when a batch leaves the queue.
     room: Condvar,
-    /// The most batches the queue holds before workers stop taking more.
-    max_ready: usize,
+    /// The input bytes the queue holds before workers stop taking more.
+    max_ready_bytes: usize,
     ordered: Mutex<Ordered<'r>>,
     sending: Mutex<Sending<'r>>,
     /// Each worker's indexed batches: a batch is rendered by the worker
@@ -209,12 +215,18 @@ impl Run<'_, '_> {
             queue: Mutex::new(Queue {
                 turn: 0,
                 ready: Vec::new(),
+                ready_bytes: 0,
                 indexing: false,
             }),
             room: Condvar::new(),
-            // Enough for one worker to run ahead of another slowed by a
-            // large batch; each is some 200 KB of text and its sketches.
-            max_ready: 4 * workers,
+            // Enough for a worker to run some 20 batches ahead of another
+            // that is slowed by a large batch, or not scheduled for a while
+            // by a busy host (two cores, 40 interleaved runs: 168 -> 164 ms
+            // median against a bound of 8 batches; a bound of 32 batches:
+            // 166 -> 156). A batch also holds its records and sketches,
+            // about as large again. A huge record is a batch of its own, and
+            // no worker reads another while the bound is passed.
+            max_ready_bytes: workers * MAX_READY_BYTES,
             ordered: Mutex::new(Ordered {
                 engine: self.engine,
                 lines: self.summary.lines,
@@ -312,7 +324,7 @@ impl<'r, 'c> Shared<'r, 'c> {
             // Bounds the memory: batches prepared far ahead of a slow one
             // wait in the queue.
             let mut queue = lock(&self.queue);
-            while queue.ready.len() >= self.max_ready && !self.halt.load(Ordering::Relaxed) {
+            while queue.ready_bytes >= self.max_ready_bytes && !self.halt.load(Ordering::Relaxed) {
                 queue = self
                     .room
                     .wait(queue)
@@ -354,6 +366,7 @@ impl<'r, 'c> Shared<'r, 'c> {
     /// on to the next batch instead of waiting for its turn.
     fn submit(&self, seq: u64, worker: usize, prepared: Result<Prepared, Fail>) {
         let mut queue = lock(&self.queue);
+        queue.ready_bytes += prepared.as_ref().map_or(0, |p| p.text.len());
         queue.ready.push((seq, worker, prepared));
         if queue.indexing {
             return;
@@ -370,6 +383,7 @@ impl<'r, 'c> Shared<'r, 'c> {
                 break;
             };
             let (seq, owner, prepared) = queue.ready.swap_remove(i);
+            queue.ready_bytes -= prepared.as_ref().map_or(0, |p| p.text.len());
             queue.turn += 1;
             drop(queue);
             self.room.notify_all();
