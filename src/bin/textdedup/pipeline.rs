@@ -310,9 +310,11 @@ impl<'r, 'c> Shared<'r, 'c> {
     fn stop_waiting(&self) {
         self.halt.store(true, Ordering::Relaxed);
         self.stopped.store(true, Ordering::Release);
+        // Taking each lock orders the flags before a waiting worker's next
+        // look: it either sees them or is already waiting when notified.
+        drop(lock(&self.queue));
         self.room.notify_all();
         for mailbox in &self.mailboxes {
-            // Taking the lock orders the flag before a worker's next look.
             drop(lock(&mailbox.indexed));
             mailbox.arrived.notify_all();
         }
