@@ -6,7 +6,8 @@
 //! order, so the output does not depend on the thread count or the batch
 //! size.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::panic::AssertUnwindSafe;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc::{Sender, channel};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 
@@ -97,9 +98,15 @@ struct Source {
     ended: bool,
 }
 
-/// The input bytes, per worker, of the sketched batches that may wait for
-/// the index step.
-const MAX_READY_BYTES: usize = 4 << 20;
+/// Input bytes per worker that may be read but not yet written: a worker
+/// waits before it reads more. Enough for a worker to run some 40 batches
+/// ahead of another that is slowed by a large batch, or not scheduled for a
+/// while by a busy host (two cores, 40 interleaved runs: 168 -> 164 ms
+/// median against a bound of 8 batches waiting for the index step; 32
+/// batches: 166 -> 156). A batch also holds its records, sketches and
+/// output, about twice its input again. A huge record is a batch of its
+/// own, and no worker reads another while the bound is passed.
+const IN_FLIGHT_BYTES: usize = 8 << 20;
 
 /// Prepared batches waiting for the index step.
 struct Queue {
@@ -108,10 +115,7 @@ struct Queue {
     /// Batches prepared before a batch ahead of them, with the worker that
     /// prepared each.
     ready: Vec<(u64, usize, Result<Prepared, Fail>)>,
-    /// The input bytes of the batches in `ready`.
-    ready_bytes: usize,
-    /// Whether a worker is running the index step. The worker that finds
-    /// it idle takes it on, and indexes every batch that is ready in turn.
+    /// Whether a worker is running the index step.
     indexing: bool,
 }
 
@@ -129,8 +133,9 @@ struct Ordered<'r> {
 struct Sending<'r> {
     /// The number of the batch written next.
     next: u64,
-    /// Batches rendered before a batch ahead of them.
-    waiting: Vec<(u64, Vec<u8>)>,
+    /// Batches rendered before a batch ahead of them, with their input
+    /// bytes.
+    waiting: Vec<(u64, Vec<u8>, usize)>,
     output: &'r mut Output,
     summary: &'r mut Summary,
     after_batch: &'r mut (dyn FnMut(&Summary) + Send),
@@ -141,41 +146,37 @@ struct Shared<'r, 'c> {
     ctx: &'r Ctx<'c>,
     source: Mutex<Source>,
     queue: Mutex<Queue>,
-    /// Signalled when a batch leaves the queue.
-    room: Condvar,
-    /// The input bytes the queue holds before workers stop taking more.
-    max_ready_bytes: usize,
     ordered: Mutex<Ordered<'r>>,
     sending: Mutex<Sending<'r>>,
     /// Each worker's indexed batches: a batch is rendered by the worker
     /// that prepared it, whose cache holds its text and records.
     mailboxes: Vec<Mailbox>,
-    /// Set when no more batches should be taken: a failure, or the output
-    /// failed.
+    /// Input bytes of the batches read and not yet written.
+    in_flight: AtomicUsize,
+    /// The bound on `in_flight`.
+    max_in_flight: usize,
+    /// Workers asleep in [`Shared::sleep`]: when none is, nobody is woken.
+    sleepers: AtomicUsize,
+    /// Set when no more batches should be read: the input ended, a failure,
+    /// or the output failed.
     halt: AtomicBool,
     /// Set when the run failed: batches after the failure are not indexed,
     /// and their workers do not wait for them.
     stopped: AtomicBool,
+    /// A failure of rendering (a panic): the output has a hole from there.
+    failed_render: Mutex<Option<Fail>>,
+    /// Set when a write failed: nothing is indexed or rendered after it.
+    output_failed: AtomicBool,
     recycle: Sender<String>,
     buffers: Buffers,
 }
 
 /// A worker's indexed batches, to render; `None` for a batch after a
-/// failure, which is not rendered.
+/// failure, which is not rendered. The worker sleeps on `wake`.
 #[derive(Default)]
 struct Mailbox {
     indexed: Mutex<Vec<(u64, Option<Indexed>)>>,
-    arrived: Condvar,
-}
-
-/// A batch's place in the input order. A ticket dropped before its batch
-/// was queued (its worker panicked) queues a failure in its place, so that
-/// the batches behind it are not left waiting.
-struct Ticket<'s, 'r, 'c> {
-    seq: u64,
-    worker: usize,
-    shared: &'s Shared<'r, 'c>,
-    used: bool,
+    wake: Condvar,
 }
 
 /// What the index step found, for rendering.
@@ -194,7 +195,7 @@ impl Run<'_, '_> {
     ///
     /// Each worker takes a whole batch through parsing, sketching, the
     /// index and rendering, so the batch stays in one core's cache; only
-    /// the index step waits for the batches before it. (Sharing every stage
+    /// the index step sees the batches one at a time. (Sharing every stage
     /// of each batch between threads, with a join per batch, spent 22% more
     /// CPU time on two threads than on one.)
     pub fn run(
@@ -215,18 +216,8 @@ impl Run<'_, '_> {
             queue: Mutex::new(Queue {
                 turn: 0,
                 ready: Vec::new(),
-                ready_bytes: 0,
                 indexing: false,
             }),
-            room: Condvar::new(),
-            // Enough for a worker to run some 20 batches ahead of another
-            // that is slowed by a large batch, or not scheduled for a while
-            // by a busy host (two cores, 40 interleaved runs: 168 -> 164 ms
-            // median against a bound of 8 batches; a bound of 32 batches:
-            // 166 -> 156). A batch also holds its records and sketches,
-            // about as large again. A huge record is a batch of its own, and
-            // no worker reads another while the bound is passed.
-            max_ready_bytes: workers * MAX_READY_BYTES,
             ordered: Mutex::new(Ordered {
                 engine: self.engine,
                 lines: self.summary.lines,
@@ -241,8 +232,13 @@ impl Run<'_, '_> {
                 after_batch,
             }),
             mailboxes: (0..workers).map(|_| Mailbox::default()).collect(),
+            in_flight: AtomicUsize::new(0),
+            max_in_flight: workers * IN_FLIGHT_BYTES,
+            sleepers: AtomicUsize::new(0),
             halt: AtomicBool::new(false),
             stopped: AtomicBool::new(false),
+            failed_render: Mutex::new(None),
+            output_failed: AtomicBool::new(false),
             recycle,
             buffers: Buffers::default(),
         };
@@ -253,10 +249,9 @@ impl Run<'_, '_> {
             }
             shared.work(0);
         });
-        match shared.ordered.into_inner() {
-            Ok(ordered) => ordered.stop.map_or(Ok(()), Err),
-            Err(_) => Err(Fail::Io("a worker thread failed".into())),
-        }
+        let failed_render = lock(&shared.failed_render).take();
+        let stop = lock(&shared.ordered).stop.take();
+        failed_render.or(stop).map_or(Ok(()), Err)
     }
 }
 
@@ -264,39 +259,146 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
+/// Runs one stage of one batch, turning a panic (a bug) into a failure
+/// that stops the run: the other workers are not left waiting for this
+/// one, and the output file is removed. The panic's message has been
+/// printed by then.
+fn guarded<T>(stage: impl FnOnce() -> T) -> Result<T, Fail> {
+    std::panic::catch_unwind(AssertUnwindSafe(stage)).map_err(|_| {
+        Fail::Io("internal error: a worker panicked (the message above); please report it".into())
+    })
+}
+
 impl<'r, 'c> Shared<'r, 'c> {
     /// One worker: batch after batch, until the input ends or the run
     /// stops; then it renders the batches it still has in the index step.
+    ///
+    /// Every stage runs under [`guarded`], and the code between them does
+    /// not panic, so that every batch read is queued, and every batch
+    /// queued is indexed, or the run stops.
     fn work(&self, worker: usize) {
         let mut outstanding = 0;
-        while let Some((mut ticket, batch)) = self.take(worker) {
-            let prepared = batch.map(|(b, position)| prepare(self.ctx, b, position));
-            ticket.used = true;
+        loop {
+            outstanding -= self.render_mail(worker);
+            self.index_ready(worker);
+            if !self.room(worker, &mut outstanding) {
+                break;
+            }
+            let Some((seq, read)) = self.take() else {
+                break;
+            };
             outstanding += 1;
-            self.submit(ticket.seq, worker, prepared);
-            outstanding -= self.render_mail(worker, false);
+            let prepared = read.and_then(|(batch, at)| guarded(|| prepare(self.ctx, batch, at)));
+            lock(&self.queue).ready.push((seq, worker, prepared));
+            self.index_ready(worker);
         }
-        while outstanding > 0 && !self.stopped.load(Ordering::Acquire) {
-            outstanding -= self.render_mail(worker, true);
+        while outstanding > 0 && !self.stopped.load(Ordering::SeqCst) {
+            outstanding -= self.render_mail(worker);
+            self.index_ready(worker);
+            if outstanding > 0 {
+                self.sleep(worker, || false);
+            }
         }
         // After a failure, what was indexed before it is still written.
-        self.render_mail(worker, false);
+        self.render_mail(worker);
     }
 
-    /// Renders the worker's indexed batches; with `wait`, waits for one
-    /// first, unless the run stopped. Returns how many batches it took.
-    fn render_mail(&self, worker: usize, wait: bool) -> usize {
-        let mailbox = &self.mailboxes[worker];
-        let mail = {
-            let mut indexed = lock(&mailbox.indexed);
-            while wait && indexed.is_empty() && !self.stopped.load(Ordering::Acquire) {
-                indexed = mailbox
-                    .arrived
-                    .wait(indexed)
-                    .unwrap_or_else(PoisonError::into_inner);
-            }
-            std::mem::take(&mut *indexed)
+    /// Waits while too much input is in flight, rendering the worker's
+    /// batches and running the index step meanwhile, as the batches in
+    /// flight may need either; false when no more batches should be read.
+    fn room(&self, worker: usize, outstanding: &mut usize) -> bool {
+        let roomy = || {
+            self.halt.load(Ordering::SeqCst)
+                || self.in_flight.load(Ordering::SeqCst) < self.max_in_flight
         };
+        while !roomy() {
+            self.sleep(worker, roomy);
+            *outstanding -= self.render_mail(worker);
+            self.index_ready(worker);
+        }
+        !self.halt.load(Ordering::SeqCst)
+    }
+
+    /// The next batch and its number in input order, or `None` at the end.
+    fn take(&self) -> Option<(u64, Read)> {
+        let mut source = lock(&self.source);
+        if source.ended || self.halt.load(Ordering::SeqCst) {
+            return None;
+        }
+        // The position is where the batch ends in the stored input, for a
+        // progress bar that follows what was processed, not read.
+        let read = match guarded(|| source.batches.next_batch()) {
+            Ok(Ok(batch)) if batch.is_empty() => None,
+            Ok(Ok(batch)) => Some(Ok((batch, source.batches.disk_position()))),
+            Ok(Err(fail)) | Err(fail) => Some(Err(fail)),
+        };
+        source.ended = !matches!(read, Some(Ok(_)));
+        let Some(read) = read else {
+            drop(source);
+            self.halt.store(true, Ordering::SeqCst);
+            self.wake_sleepers();
+            return None;
+        };
+        if let Ok((batch, _)) = &read {
+            self.in_flight.fetch_add(batch.text.len(), Ordering::SeqCst);
+        }
+        let seq = source.next;
+        source.next += 1;
+        Some((seq, read))
+    }
+
+    /// Runs the index step, unless another worker is: every queued batch in
+    /// turn, each handed to the worker that prepared it. It stops after one
+    /// of this worker's own batches, to render it: a worker that kept the
+    /// step while the others fed it would hold the output back behind its
+    /// own batches, and the others' rendered batches would pile up.
+    fn index_ready(&self, worker: usize) {
+        let mut queue = lock(&self.queue);
+        if queue.indexing {
+            return;
+        }
+        queue.indexing = true;
+        loop {
+            let turn = queue.turn;
+            let Some(i) = queue.ready.iter().position(|(s, _, _)| *s == turn) else {
+                break;
+            };
+            let (seq, owner, prepared) = queue.ready.swap_remove(i);
+            queue.turn += 1;
+            drop(queue);
+            let (indexed, stopped) = self.index(prepared);
+            let mailbox = &self.mailboxes[owner];
+            lock(&mailbox.indexed).push((seq, indexed));
+            mailbox.wake.notify_all();
+            if stopped {
+                self.stop_waiting();
+            }
+            queue = lock(&self.queue);
+            if owner == worker {
+                break;
+            }
+        }
+        queue.indexing = false;
+    }
+
+    /// The sequential index step: `None` when the run has stopped before
+    /// this batch; and whether the run has stopped.
+    fn index(&self, prepared: Result<Prepared, Fail>) -> (Option<Indexed>, bool) {
+        if self.output_failed.load(Ordering::SeqCst) {
+            return (None, true);
+        }
+        let mut ordered = lock(&self.ordered);
+        let indexed = guarded(|| Self::index_batch(self.ctx, &mut ordered, prepared))
+            .unwrap_or_else(|fail| {
+                ordered.stop.get_or_insert(fail);
+                None
+            });
+        (indexed, ordered.stop.is_some())
+    }
+
+    /// Renders the worker's indexed batches; returns how many it took.
+    fn render_mail(&self, worker: usize) -> usize {
+        let mail = std::mem::take(&mut *lock(&self.mailboxes[worker].indexed));
         let taken = mail.len();
         for (seq, batch) in mail {
             if let Some(batch) = batch {
@@ -306,108 +408,41 @@ impl<'r, 'c> Shared<'r, 'c> {
         taken
     }
 
-    /// Marks the run as failed and wakes every waiting worker.
-    fn stop_waiting(&self) {
-        self.halt.store(true, Ordering::Relaxed);
-        self.stopped.store(true, Ordering::Release);
-        // Taking each lock orders the flags before a waiting worker's next
-        // look: it either sees them or is already waiting when notified.
-        drop(lock(&self.queue));
-        self.room.notify_all();
-        for mailbox in &self.mailboxes {
-            drop(lock(&mailbox.indexed));
-            mailbox.arrived.notify_all();
+    /// Sleeps until the worker has batches to render, the run stops, or
+    /// `awake` holds. Whoever changes what `awake` reads calls
+    /// [`Shared::wake_sleepers`] after the change.
+    fn sleep(&self, worker: usize, awake: impl Fn() -> bool) {
+        let mailbox = &self.mailboxes[worker];
+        let mut mail = lock(&mailbox.indexed);
+        // Counted before the look, under the lock: a waker either sees the
+        // count and takes the lock to notify, or made its change before the
+        // look (both sequentially consistent).
+        self.sleepers.fetch_add(1, Ordering::SeqCst);
+        while mail.is_empty() && !self.stopped.load(Ordering::SeqCst) && !awake() {
+            mail = mailbox
+                .wake
+                .wait(mail)
+                .unwrap_or_else(PoisonError::into_inner);
         }
+        self.sleepers.fetch_sub(1, Ordering::SeqCst);
     }
 
-    /// The next batch and its ticket, or `None` at the end.
-    fn take(&self, worker: usize) -> Option<(Ticket<'_, 'r, 'c>, Read)> {
-        {
-            // Bounds the memory: batches prepared far ahead of a slow one
-            // wait in the queue.
-            let mut queue = lock(&self.queue);
-            while queue.ready_bytes >= self.max_ready_bytes && !self.halt.load(Ordering::Relaxed) {
-                queue = self
-                    .room
-                    .wait(queue)
-                    .unwrap_or_else(PoisonError::into_inner);
-            }
-        }
-        if self.halt.load(Ordering::Relaxed) {
-            return None;
-        }
-        let mut source = lock(&self.source);
-        if source.ended {
-            return None;
-        }
-        // The position is where the batch ends in the stored input, for a
-        // progress bar that follows what was processed, not read.
-        let batch = match source.batches.next_batch() {
-            Ok(b) if b.is_empty() => None,
-            Ok(b) => Some(Ok((b, source.batches.disk_position()))),
-            Err(fail) => Some(Err(fail)),
-        };
-        source.ended = !matches!(batch, Some(Ok(_)));
-        let Some(batch) = batch else {
-            self.halt.store(true, Ordering::Relaxed);
-            return None;
-        };
-        let ticket = Ticket {
-            seq: source.next,
-            worker,
-            shared: self,
-            used: false,
-        };
-        source.next += 1;
-        Some((ticket, batch))
-    }
-
-    /// Queues a prepared batch. When no worker is running the index step,
-    /// this one does, for every batch that is ready in turn, and hands each
-    /// to the worker that prepared it. A worker whose batch is not next goes
-    /// on to the next batch instead of waiting for its turn.
-    fn submit(&self, seq: u64, worker: usize, prepared: Result<Prepared, Fail>) {
-        let mut queue = lock(&self.queue);
-        queue.ready_bytes += prepared.as_ref().map_or(0, |p| p.text.len());
-        queue.ready.push((seq, worker, prepared));
-        if queue.indexing {
+    /// Wakes every sleeping worker to look again.
+    fn wake_sleepers(&self) {
+        if self.sleepers.load(Ordering::SeqCst) == 0 {
             return;
         }
-        queue.indexing = true;
-        let mut role = Role {
-            shared: self,
-            armed: true,
-        };
-        loop {
-            let turn = queue.turn;
-            let Some(i) = queue.ready.iter().position(|(s, _, _)| *s == turn) else {
-                queue.indexing = false;
-                break;
-            };
-            let (seq, owner, prepared) = queue.ready.swap_remove(i);
-            queue.ready_bytes -= prepared.as_ref().map_or(0, |p| p.text.len());
-            queue.turn += 1;
-            drop(queue);
-            self.room.notify_all();
-            let (indexed, stopped) = self.index(prepared);
-            let mailbox = &self.mailboxes[owner];
-            lock(&mailbox.indexed).push((seq, indexed));
-            mailbox.arrived.notify_one();
-            if stopped {
-                self.stop_waiting();
-            }
-            queue = lock(&self.queue);
+        for mailbox in &self.mailboxes {
+            drop(lock(&mailbox.indexed));
+            mailbox.wake.notify_all();
         }
-        drop(queue);
-        role.armed = false;
     }
 
-    /// The sequential index step: `None` when the run has stopped before
-    /// this batch; and whether the run has stopped.
-    fn index(&self, prepared: Result<Prepared, Fail>) -> (Option<Indexed>, bool) {
-        let mut ordered = lock(&self.ordered);
-        let indexed = Self::index_batch(self.ctx, &mut ordered, prepared);
-        (indexed, ordered.stop.is_some())
+    /// Marks the run as failed and wakes every sleeping worker.
+    fn stop_waiting(&self) {
+        self.halt.store(true, Ordering::SeqCst);
+        self.stopped.store(true, Ordering::SeqCst);
+        self.wake_sleepers();
     }
 
     /// The index step's work on the ordered state.
@@ -491,6 +526,47 @@ impl<'r, 'c> Shared<'r, 'c> {
     /// Cleans and serializes a batch, then writes it once the batches before
     /// it are written.
     fn render(&self, seq: u64, indexed: Indexed) {
+        if self.output_failed.load(Ordering::SeqCst) {
+            return;
+        }
+        let in_bytes = indexed.text.len();
+        let (out, counts, position) = match guarded(|| self.render_batch(indexed)) {
+            Ok(rendered) => rendered,
+            Err(fail) => {
+                // The batch is never written, so neither is any after it.
+                lock(&self.failed_render).get_or_insert(fail);
+                self.stop_waiting();
+                return;
+            }
+        };
+        let mut sending = lock(&self.sending);
+        let sending = &mut *sending;
+        sending.summary.merge(counts);
+        sending.summary.disk_position = sending.summary.disk_position.max(position);
+        sending.waiting.push((seq, out, in_bytes));
+        let mut written = 0;
+        while let Some(i) = sending.waiting.iter().position(|w| w.0 == sending.next) {
+            let (_, out, bytes) = sending.waiting.swap_remove(i);
+            if !sending.output.write(&out) {
+                // The output failed: its error is reported by the caller.
+                self.output_failed.store(true, Ordering::SeqCst);
+            }
+            sending.next += 1;
+            self.buffers.give(out);
+            written += bytes;
+        }
+        (sending.after_batch)(sending.summary);
+        self.in_flight.fetch_sub(written, Ordering::SeqCst);
+        if self.output_failed.load(Ordering::SeqCst) {
+            self.stop_waiting();
+        } else if written > 0 {
+            self.wake_sleepers();
+        }
+    }
+
+    /// Cleans and serializes a batch: its output, what it counts, and where
+    /// it ends in the stored input.
+    fn render_batch(&self, indexed: Indexed) -> (Vec<u8>, Summary, u64) {
         let Indexed {
             text,
             items,
@@ -513,54 +589,7 @@ impl<'r, 'c> Shared<'r, 'c> {
         let Rendered { out, counts: done } = rendered;
         counts.merge(done);
         counts.bytes_out = out.len() as u64;
-        let mut sending = lock(&self.sending);
-        let sending = &mut *sending;
-        sending.summary.merge(counts);
-        sending.summary.disk_position = sending.summary.disk_position.max(position);
-        sending.waiting.push((seq, out));
-        while let Some(i) = sending.waiting.iter().position(|(s, _)| *s == sending.next) {
-            let (_, out) = sending.waiting.swap_remove(i);
-            sending.next += 1;
-            if !sending.output.write(&out) {
-                // The output failed: its error is reported by the caller.
-                self.halt.store(true, Ordering::Relaxed);
-            }
-            self.buffers.give(out);
-        }
-        (sending.after_batch)(sending.summary);
-    }
-}
-
-impl Drop for Ticket<'_, '_, '_> {
-    fn drop(&mut self) {
-        // Every batch taken is queued, so a ticket is dropped unused only
-        // when its worker unwinds.
-        if !self.used {
-            let failed = Fail::Io("a worker thread failed".into());
-            self.shared.submit(self.seq, self.worker, Err(failed));
-        }
-    }
-}
-
-/// The index step's role, held by one worker at a time. Dropped while
-/// armed (its worker panicked), it stops the run and frees the role, so
-/// that no worker waits for a step nobody runs.
-struct Role<'s, 'r, 'c> {
-    shared: &'s Shared<'r, 'c>,
-    armed: bool,
-}
-
-impl Drop for Role<'_, '_, '_> {
-    fn drop(&mut self) {
-        if !self.armed {
-            return;
-        }
-        let shared = self.shared;
-        lock(&shared.ordered)
-            .stop
-            .get_or_insert_with(|| Fail::Io("a worker thread failed".into()));
-        lock(&shared.queue).indexing = false;
-        shared.stop_waiting();
+        (out, counts, position)
     }
 }
 
