@@ -291,6 +291,43 @@ fn fail_stops_at_the_first_bad_line_with_exit_1() {
     }
 }
 
+/// A panic (a bug) in any stage of any batch stops the run with exit 2 and
+/// an internal error; every record before that batch is written, none after
+/// it, and no worker is left waiting. Debug builds only: the fault is
+/// injected through `TEXTDEDUP_FAULT`, which release builds ignore.
+#[test]
+fn a_panicking_stage_stops_the_run_cleanly() {
+    if !cfg!(debug_assertions) {
+        return;
+    }
+    let file = scratch("fault").join("corpus.jsonl");
+    std::fs::write(&file, generated_corpus(120)).unwrap();
+    let whole = textdedup(&["dedup", "--batch-size", "5", path(&file)], None);
+    assert_eq!(whole.code, 0, "{}", whole.stderr);
+    let before: String = whole.stdout.split_inclusive('\n').take(4 * 5).collect();
+    for stage in ["read", "prepare", "index", "render"] {
+        for threads in ["1", "2", "4"] {
+            let out = Command::new(env!("CARGO_BIN_EXE_textdedup"))
+                .args([
+                    "dedup",
+                    "--batch-size",
+                    "5",
+                    "--threads",
+                    threads,
+                    path(&file),
+                ])
+                .env("TEXTDEDUP_FAULT", format!("{stage}:4"))
+                .output()
+                .unwrap();
+            let what = format!("{stage}, {threads} threads");
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(out.status.code(), Some(2), "{what}: {stderr}");
+            assert!(stderr.contains("internal error"), "{what}: {stderr}");
+            assert_eq!(String::from_utf8_lossy(&out.stdout), before, "{what}");
+        }
+    }
+}
+
 #[test]
 fn an_empty_file_is_an_error_unless_told_otherwise() {
     let run = textdedup(&["dedup", &data("empty.jsonl")], None);

@@ -269,6 +269,21 @@ fn guarded<T>(stage: impl FnOnce() -> T) -> Result<T, Fail> {
     })
 }
 
+/// Fault injection for the tests, in debug builds only:
+/// `TEXTDEDUP_FAULT=stage:n` panics in `stage` (`read`, `prepare`, `index`
+/// or `render`) of batch `n`.
+#[cfg(debug_assertions)]
+fn fault(stage: &str, seq: u64) {
+    if let Ok(spec) = std::env::var("TEXTDEDUP_FAULT")
+        && spec.split_once(':') == Some((stage, seq.to_string().as_str()))
+    {
+        panic!("fault injected in {stage} of batch {seq}");
+    }
+}
+
+#[cfg(not(debug_assertions))]
+fn fault(_stage: &str, _seq: u64) {}
+
 impl<'r, 'c> Shared<'r, 'c> {
     /// One worker: batch after batch, until the input ends or the run
     /// stops; then it renders the batches it still has in the index step.
@@ -288,7 +303,12 @@ impl<'r, 'c> Shared<'r, 'c> {
                 break;
             };
             outstanding += 1;
-            let prepared = read.and_then(|(batch, at)| guarded(|| prepare(self.ctx, batch, at)));
+            let prepared = read.and_then(|(batch, at)| {
+                guarded(|| {
+                    fault("prepare", seq);
+                    prepare(self.ctx, batch, at)
+                })
+            });
             lock(&self.queue).ready.push((seq, worker, prepared));
             self.index_ready(worker);
         }
@@ -327,7 +347,11 @@ impl<'r, 'c> Shared<'r, 'c> {
         }
         // The position is where the batch ends in the stored input, for a
         // progress bar that follows what was processed, not read.
-        let read = match guarded(|| source.batches.next_batch()) {
+        let seq = source.next;
+        let read = match guarded(|| {
+            fault("read", seq);
+            source.batches.next_batch()
+        }) {
             Ok(Ok(batch)) if batch.is_empty() => None,
             Ok(Ok(batch)) => Some(Ok((batch, source.batches.disk_position()))),
             Ok(Err(fail)) | Err(fail) => Some(Err(fail)),
@@ -342,7 +366,6 @@ impl<'r, 'c> Shared<'r, 'c> {
         if let Ok((batch, _)) = &read {
             self.in_flight.fetch_add(batch.text.len(), Ordering::SeqCst);
         }
-        let seq = source.next;
         source.next += 1;
         Some((seq, read))
     }
@@ -366,7 +389,7 @@ impl<'r, 'c> Shared<'r, 'c> {
             let (seq, owner, prepared) = queue.ready.swap_remove(i);
             queue.turn += 1;
             drop(queue);
-            let (indexed, stopped) = self.index(prepared);
+            let (indexed, stopped) = self.index(seq, prepared);
             let mailbox = &self.mailboxes[owner];
             lock(&mailbox.indexed).push((seq, indexed));
             mailbox.wake.notify_all();
@@ -383,16 +406,19 @@ impl<'r, 'c> Shared<'r, 'c> {
 
     /// The sequential index step: `None` when the run has stopped before
     /// this batch; and whether the run has stopped.
-    fn index(&self, prepared: Result<Prepared, Fail>) -> (Option<Indexed>, bool) {
+    fn index(&self, seq: u64, prepared: Result<Prepared, Fail>) -> (Option<Indexed>, bool) {
         if self.output_failed.load(Ordering::SeqCst) {
             return (None, true);
         }
         let mut ordered = lock(&self.ordered);
-        let indexed = guarded(|| Self::index_batch(self.ctx, &mut ordered, prepared))
-            .unwrap_or_else(|fail| {
-                ordered.stop.get_or_insert(fail);
-                None
-            });
+        let indexed = guarded(|| {
+            fault("index", seq);
+            Self::index_batch(self.ctx, &mut ordered, prepared)
+        })
+        .unwrap_or_else(|fail| {
+            ordered.stop.get_or_insert(fail);
+            None
+        });
         (indexed, ordered.stop.is_some())
     }
 
@@ -530,7 +556,10 @@ impl<'r, 'c> Shared<'r, 'c> {
             return;
         }
         let in_bytes = indexed.text.len();
-        let (out, counts, position) = match guarded(|| self.render_batch(indexed)) {
+        let (out, counts, position) = match guarded(|| {
+            fault("render", seq);
+            self.render_batch(indexed)
+        }) {
             Ok(rendered) => rendered,
             Err(fail) => {
                 // The batch is never written, so neither is any after it.
