@@ -14,7 +14,7 @@ use crate::fail::Fail;
 /// The workers write it themselves, in input order, one at a time: a
 /// writer thread of its own had to be woken for every batch.
 pub struct Output {
-    sink: BufWriter<Box<dyn Write + Send>>,
+    sink: BufWriter<Sink>,
     name: String,
     rename: Option<(PathBuf, PathBuf)>,
     /// The first write failure: nothing is written after it.
@@ -24,8 +24,8 @@ pub struct Output {
 /// Opens the output `path` (stdout when `None`); gzip when the name ends in
 /// `.gz`.
 pub fn open(path: Option<&Path>) -> Result<Output, Fail> {
-    let (sink, name, rename): (Box<dyn Write + Send>, String, _) = match path {
-        None => (Box::new(io::stdout()), "<stdout>".to_owned(), None),
+    let (sink, name, rename) = match path {
+        None => (Sink::Stdout(io::stdout()), "<stdout>".to_owned(), None),
         Some(p) => {
             let name = p.display().to_string();
             let (target, rename) = if replaceable(p) {
@@ -36,13 +36,13 @@ pub fn open(path: Option<&Path>) -> Result<Output, Fail> {
             };
             let file = File::create(&target).map_err(|e| Fail::io(&name, &e))?;
             let gz = p.extension().is_some_and(|e| e == "gz");
-            let sink: Box<dyn Write + Send> = if gz {
-                Box::new(flate2::write::GzEncoder::new(
+            let sink = if gz {
+                Sink::Gzip(flate2::write::GzEncoder::new(
                     file,
                     flate2::Compression::fast(),
                 ))
             } else {
-                Box::new(file)
+                Sink::File(file)
             };
             (sink, name, rename)
         }
@@ -152,8 +152,38 @@ impl Buffers {
     }
 }
 
-fn finish(mut sink: Box<dyn Write + Send>) -> io::Result<()> {
-    sink.flush()
+/// Where the output goes.
+enum Sink {
+    Stdout(io::Stdout),
+    File(File),
+    Gzip(flate2::write::GzEncoder<File>),
+}
+
+impl Write for Sink {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        match self {
+            Sink::Stdout(out) => out.write(bytes),
+            Sink::File(file) => file.write(bytes),
+            Sink::Gzip(gz) => gz.write(bytes),
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Sink::Stdout(out) => out.flush(),
+            Sink::File(file) => file.flush(),
+            Sink::Gzip(gz) => gz.flush(),
+        }
+    }
+}
+
+/// Flushes `sink`; a gzip stream is finished first, so that a failure to
+/// write its trailer is reported, not lost when the encoder is dropped.
+fn finish(sink: Sink) -> io::Result<()> {
+    match sink {
+        Sink::Gzip(gz) => gz.finish()?.flush(),
+        mut other => other.flush(),
+    }
 }
 
 /// Whether `path` may be written under a temporary name and renamed over:
