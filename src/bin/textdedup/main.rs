@@ -25,7 +25,8 @@ use clap::Parser;
 
 // glibc's allocator spent a fifth of the command's time on the many
 // short-lived strings of a JSONL pipeline; mimalloc halves that. Its v2
-// (Cargo.toml): v3 kept 20-30 MB more per worker thread, and was slower.
+// (Cargo.toml): v3 needed 20-40 MB more with one or two workers, and was
+// slower.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
