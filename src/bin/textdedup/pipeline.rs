@@ -101,11 +101,13 @@ struct Source {
 /// Input bytes per worker that may be read but not yet written: a worker
 /// waits before it reads more. Enough for a worker to run some 40 batches
 /// ahead of another that is slowed by a large batch, or not scheduled for a
-/// while by a busy host (two cores, 40 interleaved runs: 168 -> 164 ms
-/// median against a bound of 8 batches waiting for the index step; 32
-/// batches: 166 -> 156). A batch also holds its records, sketches and
-/// output, about twice its input again. A huge record is a batch of its
-/// own, and no worker reads another while the bound is passed.
+/// while by a busy host. (Measured on the bound this one replaced, on the
+/// batches waiting for the index step alone: with two cores, 40
+/// interleaved runs, 4 MB per worker took 168 -> 164 ms median against a
+/// bound of 8 batches, and 32 batches 166 -> 156.) A batch also holds its
+/// records, sketches and output, about twice its input again. A huge
+/// record is a batch of its own, and no worker reads another while the
+/// bound is passed.
 const IN_FLIGHT_BYTES: usize = 8 << 20;
 
 /// Prepared batches waiting for the index step.
@@ -345,14 +347,14 @@ impl<'r, 'c> Shared<'r, 'c> {
         if source.ended || self.halt.load(Ordering::SeqCst) {
             return None;
         }
-        // The position is where the batch ends in the stored input, for a
-        // progress bar that follows what was processed, not read.
         let seq = source.next;
         let read = match guarded(|| {
             fault("read", seq);
             source.batches.next_batch()
         }) {
             Ok(Ok(batch)) if batch.is_empty() => None,
+            // The position is where the batch ends in the stored input, for
+            // a progress bar that follows what was processed, not read.
             Ok(Ok(batch)) => Some(Ok((batch, source.batches.disk_position()))),
             Ok(Err(fail)) | Err(fail) => Some(Err(fail)),
         };
@@ -477,76 +479,74 @@ impl<'r, 'c> Shared<'r, 'c> {
         ordered: &mut Ordered<'_>,
         prepared: Result<Prepared, Fail>,
     ) -> Option<Indexed> {
-        {
-            if ordered.stop.is_some() {
+        if ordered.stop.is_some() {
+            return None;
+        }
+        let prepared = match prepared {
+            Ok(prepared) => prepared,
+            Err(fail) => {
+                ordered.stop = Some(fail);
                 return None;
             }
-            let prepared = match prepared {
-                Ok(prepared) => prepared,
-                Err(fail) => {
-                    ordered.stop = Some(fail);
-                    return None;
+        };
+        let Prepared {
+            text,
+            mut items,
+            position,
+        } = prepared;
+        let mut counts = Summary::default();
+        let mut checked = Vec::with_capacity(items.len());
+        for i in 0..items.len() {
+            // The index waits on memory: the buckets of the record after
+            // next load while this one is inserted (one ahead was slower,
+            // in interleaved runs: 295 against 290 ms on one core).
+            if let (Engine::Index(index), Some(Ok((_, next)))) =
+                (&*ordered.engine, items.get(i + 2).map(|n| &n.parsed))
+            {
+                index.prefetch_sketch(next);
+            }
+            let item = &mut items[i];
+            if !item.empty_file {
+                ordered.lines += 1;
+                counts.lines += 1;
+            }
+            counts.bytes_in += item.in_bytes as u64;
+            let (id, found) = match &mut item.parsed {
+                Ok((doc, sketch)) => {
+                    let id = doc.id.take().unwrap_or(DocId::Num(ordered.lines));
+                    let html = ordered
+                        .html
+                        .as_deref_mut()
+                        .filter(|h| h.len() < HTML_RECORDS);
+                    let html_id = html.is_some().then(|| id.clone());
+                    let (found, id) = ordered.engine.check(id, sketch, ctx.check_only);
+                    if let (Some(html), Some(html_id), Found::Index(report)) =
+                        (html, html_id, &found)
+                    {
+                        html.push((html_id, doc.text(&text).to_owned(), report.clone()));
+                    }
+                    (id, Some(found))
+                }
+                Err(bad) => {
+                    counts.count_error(bad.kind);
+                    (None, None)
                 }
             };
-            let Prepared {
-                text,
-                mut items,
-                position,
-            } = prepared;
-            let mut counts = Summary::default();
-            let mut checked = Vec::with_capacity(items.len());
-            for i in 0..items.len() {
-                // The index waits on memory: the buckets of the record after
-                // next load while this one is inserted (one ahead was slower,
-                // in interleaved runs: 295 against 290 ms on one core).
-                if let (Engine::Index(index), Some(Ok((_, next)))) =
-                    (&*ordered.engine, items.get(i + 2).map(|n| &n.parsed))
-                {
-                    index.prefetch_sketch(next);
-                }
-                let item = &mut items[i];
-                if !item.empty_file {
-                    ordered.lines += 1;
-                    counts.lines += 1;
-                }
-                counts.bytes_in += item.in_bytes as u64;
-                let (id, found) = match &mut item.parsed {
-                    Ok((doc, sketch)) => {
-                        let id = doc.id.take().unwrap_or(DocId::Num(ordered.lines));
-                        let html = ordered
-                            .html
-                            .as_deref_mut()
-                            .filter(|h| h.len() < HTML_RECORDS);
-                        let html_id = html.is_some().then(|| id.clone());
-                        let (found, id) = ordered.engine.check(id, sketch, ctx.check_only);
-                        if let (Some(html), Some(html_id), Found::Index(report)) =
-                            (html, html_id, &found)
-                        {
-                            html.push((html_id, doc.text(&text).to_owned(), report.clone()));
-                        }
-                        (id, Some(found))
-                    }
-                    Err(bad) => {
-                        counts.count_error(bad.kind);
-                        (None, None)
-                    }
-                };
-                if let (Err(bad), OnError::Fail) = (&item.parsed, ctx.on_error) {
-                    // Records before the bad one are still written.
-                    ordered.stop = Some(Fail::Input(location(item, &bad.message)));
-                    break;
-                }
-                checked.push(Checked { id, found });
+            if let (Err(bad), OnError::Fail) = (&item.parsed, ctx.on_error) {
+                // Records before the bad one are still written.
+                ordered.stop = Some(Fail::Input(location(item, &bad.message)));
+                break;
             }
-            items.truncate(checked.len());
-            Some(Indexed {
-                text,
-                items,
-                checked,
-                counts,
-                position,
-            })
+            checked.push(Checked { id, found });
         }
+        items.truncate(checked.len());
+        Some(Indexed {
+            text,
+            items,
+            checked,
+            counts,
+            position,
+        })
     }
 
     /// Cleans and serializes a batch, then writes it once the batches before
@@ -600,14 +600,15 @@ impl<'r, 'c> Shared<'r, 'c> {
             text,
             items,
             checked,
-            mut counts,
+            counts,
             position,
         } = indexed;
         // Sized once: the lines, plus room for the duplicates.
         let guess: usize = items.iter().map(|item| item.in_bytes + 256).sum();
+        // The index step's counts go on with what rendering counts.
         let mut rendered = Rendered {
             out: self.buffers.take(guess),
-            counts: Summary::default(),
+            counts,
         };
         for (item, c) in items.iter().zip(checked) {
             rendered.render(self.ctx, &text, (item, c));
@@ -615,8 +616,7 @@ impl<'r, 'c> Shared<'r, 'c> {
         // The records point into the text: dropped first.
         drop(items);
         let _ = self.recycle.send(text);
-        let Rendered { out, counts: done } = rendered;
-        counts.merge(done);
+        let Rendered { out, mut counts } = rendered;
         counts.bytes_out = out.len() as u64;
         (out, counts, position)
     }
