@@ -324,9 +324,9 @@ pub struct Batches {
 }
 
 /// The bytes of text after which a batch ends (with the line being read):
-/// many times the work a thread does between two looks at its queue, and
-/// small, as several batches are in flight and a batch should stay in cache
-/// from one stage to the next. On the news corpus, one thread on one core,
+/// many times the work a worker does to take a batch, and small, as
+/// several batches are in flight and a batch should stay in cache from one
+/// stage to the next. On the news corpus, one thread on one core,
 /// runs interleaved: 1 MB batches 430 ms (median of 20), 256 KB 371 ms,
 /// 192 KB 312 ms, 128 KB 315–360 ms, 64 KB 330 ms; two threads were
 /// fastest at 192–256 KB. (At 4 MB the run took 5% more CPU and 30 MB more
